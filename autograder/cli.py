@@ -1,0 +1,138 @@
+"""``python -m autograder``: check (students) and release (instructors)."""
+
+import argparse
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from autograder import KIT_ROOT, LABS_DIR
+
+EXIT_OK, EXIT_STALE, EXIT_BAD_INPUT = 0, 1, 2
+
+
+def _log(message):
+    print(message, file=sys.stderr, flush=True)
+
+
+def _labs_arg(values):
+    from autograder.cases import LABS
+
+    labs = sorted(set(values or LABS))
+    unknown = [lab for lab in labs if lab not in LABS]
+    if unknown:
+        raise SystemExit(f"error: no lab {unknown[0]}; the labs are {', '.join(map(str, LABS))}")
+    return labs
+
+
+# -- check ---------------------------------------------------------------------------------------
+def command_check(args):
+    from autograder import grading, report
+    from autograder.cases import load_fixture
+    from autograder.release import fixture_path
+    from autograder.submission import SubmissionError, check_no_escaping_links, extract_zip, find_package_root
+
+    labs = _labs_arg(args.lab)
+    target = Path(args.submission) if args.submission else LABS_DIR
+    with tempfile.TemporaryDirectory(prefix="rnnlab-submission-") as scratch:
+        try:
+            if not target.exists():
+                raise SubmissionError(f"{target} does not exist; pass the folder that holds rnnlab/ or a .zip of it")
+            folder = extract_zip(target, scratch) if target.suffix == ".zip" else target
+            root = find_package_root(folder)
+            check_no_escaping_links(root)
+        except SubmissionError as error:
+            _log(f"error: {error}")
+            return EXIT_BAD_INPUT
+        cases = {}
+        for lab in labs:
+            path = fixture_path(lab)
+            if not path.exists():
+                _log(f"error: the public fixtures for lab {lab} are missing ({path}); "
+                     "an instructor creates them with `python -m autograder release`")
+                return EXIT_BAD_INPUT
+            cases[lab] = load_fixture(path)
+        _log(f"Checking {root} on lab(s) {', '.join(map(str, labs))} with the public tests "
+             "(your code runs in a separate Python process; starting TensorFlow takes a few seconds)...")
+        result = grading.grade(root, cases, labs, call_timeout=args.timeout, progress=_progress)
+    print(report.render_text(result, public=True))
+    if args.json:
+        report.write_json_atomic(args.json, report.check_json(result))
+        _log(f"results written to {args.json}")
+    return EXIT_OK
+
+
+def _progress(done, total, result):
+    if sys.stderr.isatty():
+        end = "\n" if done == total else ""
+        print(f"\r  {done}/{total} tests", end=end, file=sys.stderr, flush=True)
+
+
+# -- release -------------------------------------------------------------------------------------
+def command_release(args):
+    from autograder import grading, release
+    from autograder.cases import LABS, load_fixture, public_cases, save_fixture
+
+    try:
+        rendered = release.render_release()
+    except release.MarkerError as error:
+        _log(f"error: {error}\nNothing was written.")
+        return EXIT_BAD_INPUT
+    stale = release.stale_release_files()
+    problems = [f"labs/{path}" for path in stale]
+    manifest = grading.build_manifest()
+    if not grading.MANIFEST_PATH.exists() or grading.load_manifest() != manifest:
+        problems.append("autograder/labtests/manifest.json differs from the @points in the grading tests")
+    new_fixtures = {}
+    for lab in LABS:
+        started = time.perf_counter()
+        cases = release.compute_expected(public_cases(lab))
+        new_fixtures[lab] = {case.id: case for case in cases}
+        path = release.fixture_path(lab)
+        old = load_fixture(path) if path.exists() else {}
+        reasons = release.fixtures_differ(old, new_fixtures[lab]) if old else [f"{path.name} missing"]
+        problems += [f"fixtures lab{lab}: {reason}" for reason in reasons]
+        _log(f"lab {lab}: {len(cases)} public cases computed from solutions/ in {time.perf_counter() - started:.1f} s")
+    if args.check:
+        if problems:
+            _log("The student release is stale: run `python -m autograder release`.\n  " + "\n  ".join(problems))
+            return EXIT_STALE
+        _log(f"Release is up to date ({len(rendered)} files in labs/, fixtures for labs {', '.join(map(str, LABS))}).")
+        return EXIT_OK
+    written = release.write_release()
+    if grading.MANIFEST_PATH.exists() is False or grading.load_manifest() != manifest:
+        report_json = __import__("autograder.report", fromlist=["write_json_atomic"])
+        report_json.write_json_atomic(grading.MANIFEST_PATH, manifest)
+        _log("wrote autograder/labtests/manifest.json")
+    for lab, cases in new_fixtures.items():
+        path = release.fixture_path(lab)
+        if any(p.startswith(f"fixtures lab{lab}:") for p in problems):
+            save_fixture(path, list(cases.values()))
+            _log(f"wrote {path.relative_to(KIT_ROOT)}")
+    _log(f"Released {len(written)} files to {LABS_DIR.relative_to(KIT_ROOT)}/ "
+         f"({len(stale)} changed)." + ("" if not stale else "\n  " + "\n  ".join(stale)))
+    return EXIT_OK
+
+
+def build_parser():
+    parser = argparse.ArgumentParser(prog="python -m autograder", description="The RNN lab kit's autograder.")
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    check = commands.add_parser("check", help="grade your rnnlab/ with the public tests",
+                                description="Grade a submission with the public tests and print a score and hints.")
+    check.add_argument("submission", nargs="?", help="folder holding rnnlab/ (default: labs/) or a .zip of it")
+    check.add_argument("--lab", type=int, action="append", help="only this lab (repeatable)")
+    check.add_argument("--json", help="also write the results to this JSON file")
+    check.add_argument("--timeout", type=float, default=None, help="seconds allowed per test (default 60)")
+    check.set_defaults(run=command_check)
+
+    release = commands.add_parser("release", help="regenerate labs/ and the public fixtures from solutions/",
+                                  description="Strip solutions/ into labs/ and rebuild the public fixtures.")
+    release.add_argument("--check", action="store_true", help="change nothing; exit 1 if labs/ or fixtures are stale")
+    release.set_defaults(run=command_release)
+    return parser
+
+
+def main(argv=None):
+    args = build_parser().parse_args(argv)
+    return args.run(args)

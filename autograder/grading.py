@@ -1,0 +1,215 @@
+"""Running the grading tests (``autograder/labtests/test_labN.py``) on one submission.
+
+Grading tests are plain pytest functions marked with their points::
+
+    @points(3, exercise="SimpleRNNCell", stage="forward values", requires=["contract"])
+    def test_simple_rnn_forward(grader):
+        case = grader.case("simple_rnn.forward")
+        outputs = grader.run(case)
+        ...
+
+They run in *this* (trusted) process; ``grader.run`` sends the case to the child that holds the
+student's code (``sandbox.Session``) and hands back its arrays, or raises ``Feedback`` describing
+what went wrong. A test that needs an earlier stage of the same exercise (``requires``) is not run
+when that stage failed; it scores 0 with a pointer to the failing stage.
+
+The score is points passed over the points in the fixed manifest (``labtests/manifest.json``), so
+a test that never ran counts as zero.
+"""
+
+import io
+import json
+import os
+import time
+from contextlib import redirect_stderr, redirect_stdout
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+import pytest
+
+from autograder import feedback
+from autograder.feedback import Feedback
+
+LABTESTS_DIR = Path(__file__).resolve().parent / "labtests"
+MANIFEST_PATH = LABTESTS_DIR / "manifest.json"
+
+
+def points(value, exercise, stage, requires=()):
+    """Mark a grading test with its points, the exercise it belongs to, and the stages it needs."""
+    return pytest.mark.grading(points=value, exercise=exercise, stage=stage, requires=tuple(requires))
+
+
+def build_manifest():
+    """The manifest as the ``@points`` decorators in ``labtests/test_lab*.py`` declare it (read with ast,
+    without importing the tests), in file order. ``release`` writes it; ``release --check`` compares."""
+    import ast
+
+    manifest = {}
+    for path in sorted(LABTESTS_DIR.glob("test_lab*.py"), key=lambda p: int(p.stem[8:])):
+        tests = {}
+        for node in ast.parse(path.read_text()).body:
+            if not (isinstance(node, ast.FunctionDef) and node.name.startswith("test_")):
+                continue
+            for decorator in node.decorator_list:
+                if isinstance(decorator, ast.Call) and getattr(decorator.func, "id", "") == "points":
+                    keywords = {k.arg: ast.literal_eval(k.value) for k in decorator.keywords}
+                    tests[node.name] = {"points": ast.literal_eval(decorator.args[0]),
+                                        "exercise": keywords["exercise"], "stage": keywords["stage"]}
+        manifest[path.stem[5:]] = tests
+    return manifest
+
+
+def load_manifest():
+    """{"lab1": {"test_name": {"points": p, "exercise": e, "stage": s}, ...}, ...} in grading order."""
+    return json.loads(MANIFEST_PATH.read_text())
+
+
+@dataclass
+class TestResult:
+    lab: int
+    test: str
+    exercise: str
+    stage: str
+    score: float
+    max_score: float
+    status: str  # passed, failed, not_implemented, blocked, timeout, crash, error, not_run
+    output: str
+    mistake: str = None
+    seconds: float = 0.0
+
+    @property
+    def name(self):
+        return f"lab{self.lab} {self.exercise}: {self.stage}"
+
+    def to_dict(self):
+        return dict(asdict(self), name=self.name)
+
+
+class Grader:
+    """What a grading test sees as its ``grader`` fixture: the cases and a way to run them."""
+
+    def __init__(self, session, cases_by_lab):
+        self.session = session
+        self.cases_by_lab = cases_by_lab
+        self.lab = None  # set per test from its module name
+
+    def case(self, case_id):
+        cases = self.cases_by_lab.get(self.lab)
+        if cases is None or case_id not in cases:
+            raise RuntimeError(f"no case {case_id!r} for lab {self.lab}: run `python -m autograder release`")
+        return cases[case_id]
+
+    def run(self, case, params=None):
+        """Run ``case`` on the student's code; returns the ``Outcome`` or raises ``Feedback``."""
+        outcome = self.session.call(case.probe, case.inputs, params if params is not None else case.params)
+        if not outcome.ok:
+            raise feedback.from_outcome(outcome)
+        return outcome
+
+
+class GradingPlugin:
+    """A pytest plugin that hands tests the ``grader`` fixture and records a result per test."""
+
+    def __init__(self, grader, progress=None, expected_count=0):
+        self._grader = grader
+        self.results = {}
+        self._progress = progress
+        self._expected_count = expected_count
+
+    @pytest.fixture
+    def grader(self, request):
+        self._grader.lab = int(request.module.__name__.rsplit("lab", 1)[-1])
+        return self._grader
+
+    def _mark(self, item):
+        mark = item.get_closest_marker("grading")
+        return mark.kwargs if mark else None
+
+    def pytest_runtest_setup(self, item):
+        mark = self._mark(item)
+        if not mark:
+            return
+        lab = int(item.module.__name__.rsplit("lab", 1)[-1])
+        for stage in mark["requires"]:
+            earlier = [r for r in self.results.values()
+                       if r.lab == lab and r.exercise == mark["exercise"] and r.stage == stage]
+            if earlier and earlier[0].status != "passed":
+                raise Feedback(f"not checked yet: {mark['exercise']} must pass '{stage}' first", kind="blocked")
+
+    @pytest.hookimpl(hookwrapper=True)
+    def pytest_runtest_makereport(self, item, call):
+        report = (yield).get_result()
+        mark = self._mark(item)
+        if not mark or (report.when != "call" and report.passed):
+            return
+        if report.when == "teardown" and item.name in self.results:
+            return
+        lab = int(item.module.__name__.rsplit("lab", 1)[-1])
+        status, output, mistake = "passed", "", None
+        if report.failed:
+            error = call.excinfo.value if call.excinfo else None
+            if isinstance(error, Feedback):
+                status = "failed" if error.kind in ("mismatch", "mistake", "contract") else error.kind
+                output, mistake = error.message, error.mistake
+            else:
+                status = "error"
+                output = (f"internal grader error (not your fault, please tell your TA): "
+                          f"{type(error).__name__}: {error}")
+        self.results[item.name] = TestResult(
+            lab=lab, test=item.name, exercise=mark["exercise"], stage=mark["stage"],
+            score=float(mark["points"]) if status == "passed" else 0.0, max_score=float(mark["points"]),
+            status=status, output=output, mistake=mistake, seconds=round(call.duration, 3),
+        )
+        if self._progress:
+            self._progress(len(self.results), self._expected_count, self.results[item.name])
+
+
+def run_grading_tests(grader, labs, progress=None):
+    """Run the grading tests of ``labs`` against ``grader``; returns results in manifest order."""
+    manifest = load_manifest()
+    plugin = GradingPlugin(grader, progress, sum(len(manifest[f"lab{lab}"]) for lab in labs))
+    files = [str(LABTESTS_DIR / f"test_lab{lab}.py") for lab in labs]
+    args = [
+        *files, "-q", "-p", "no:cacheprovider", "-p", "no:randomly", "-p", "no:benchmark",
+        "--rootdir", str(LABTESTS_DIR), "-c", str(LABTESTS_DIR / "pytest.ini"),
+        "--tb=no", "--no-header", "-W", "ignore",
+    ]
+    os.environ["PYTEST_DISABLE_PLUGIN_AUTOLOAD"] = "1"  # a class's machine may have any plugins
+    captured = io.StringIO()
+    with redirect_stdout(captured), redirect_stderr(captured):
+        pytest.main(args, plugins=[plugin])
+    results = []
+    for lab in labs:
+        for test, spec in manifest[f"lab{lab}"].items():
+            result = plugin.results.get(test)
+            if result is None:
+                result = TestResult(lab, test, spec["exercise"], spec["stage"], 0.0, float(spec["points"]),
+                                    "not_run", "this test did not run (a grader problem: please tell your TA)")
+            results.append(result)
+    return results, captured.getvalue()
+
+
+@dataclass
+class Report:
+    submission: str
+    results: list
+    seconds: float
+    log: str = ""
+
+    @property
+    def score(self):
+        return sum(r.score for r in self.results)
+
+    @property
+    def max_score(self):
+        return sum(r.max_score for r in self.results)
+
+
+def grade(submission, cases_by_lab, labs, call_timeout=None, progress=None):
+    """Grade one submission folder (holding ``rnnlab/``) on the given labs' cases."""
+    from autograder.sandbox import CALL_TIMEOUT_S, Session
+
+    started = time.perf_counter()
+    with Session(submission, call_timeout=call_timeout or CALL_TIMEOUT_S) as session:
+        results, log = run_grading_tests(Grader(session, cases_by_lab), labs, progress)
+    return Report(str(submission), results, time.perf_counter() - started, log)

@@ -1,0 +1,65 @@
+"""Probes: the small, fixed programs the child runs against student code.
+
+A probe takes named input arrays and JSON params, calls the student's code in a controlled way and
+returns ``(values, arrays)``: JSON-able facts and named output arrays. Probes run *inside the
+child*, so they only gather what student code produced; judging it is the parent's job.
+Probes raise ``ContractError`` when student code breaks the exercise contract (wrong weight
+names, wrong return structure); the parent turns that into feedback.
+
+Every module here registers its probes with ``@probe("name")``.
+"""
+
+import importlib
+import pkgutil
+from pathlib import Path
+
+PROBES = {}
+
+
+class ContractError(Exception):
+    """Student code exists but does not have the names, shapes or structure the exercise asks for."""
+
+
+def probe(name):
+    def register(function):
+        PROBES[name] = function
+        return function
+
+    return register
+
+
+def run(name, arrays, params):
+    if not PROBES:
+        for module in pkgutil.iter_modules(__path__):
+            importlib.import_module(f"autograder.probes.{module.name}")
+    if name not in PROBES:
+        raise KeyError(f"unknown probe {name!r}")
+    return PROBES[name](arrays, params)
+
+
+def student_module(name):
+    """Import ``rnnlab.<name>`` from the submission; import failures are marked as such."""
+    try:
+        module = importlib.import_module(f"rnnlab.{name}")
+    except ModuleNotFoundError as error:
+        if error.name in ("rnnlab", f"rnnlab.{name}"):
+            raise ContractError(f"rnnlab/{name}.py is missing from your submission") from None
+        error._rnnlab_import = True
+        raise
+    except (ImportError, SyntaxError) as error:
+        error._rnnlab_import = True
+        raise
+    except Exception as error:
+        # Code at the top level of the module failed while importing it.
+        error._rnnlab_import = True
+        raise
+    if getattr(module, "__file__", None) is None or Path(module.__file__).parent.name != "rnnlab":
+        raise ContractError(f"rnnlab/{name}.py is missing from your submission")
+    return module
+
+
+def student_attribute(module_name, attribute):
+    module = student_module(module_name)
+    if not hasattr(module, attribute):
+        raise ContractError(f"rnnlab/{module_name}.py has no `{attribute}`; the exercise asks for one with that name")
+    return getattr(module, attribute)

@@ -1,0 +1,212 @@
+"""Build the student release from the instructor master: ``solutions/`` -> ``labs/`` + public fixtures.
+
+Solution code sits between ``# BEGIN SOLUTION`` and ``# END SOLUTION`` lines (the nbgrader
+convention). Each block becomes a TODO pointer and a ``raise NotImplementedError`` naming the
+exercise (the function or method the block is in); everything else is copied verbatim. Markers are
+checked strictly and the release fails closed: an unclosed, nested or stray marker is an error
+naming the file and line, and nothing is written.
+
+The public fixtures (``autograder/fixtures/public/labN.npz``) hold each public case's inputs and
+the values the master solution produces on them, so ``check`` works without ``solutions/``.
+"""
+
+import ast
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from autograder import FIXTURES_DIR, LABS_DIR, SOLUTIONS_DIR
+
+BEGIN = "# BEGIN SOLUTION"
+END = "# END SOLUTION"
+SKIP_NAMES = {"__pycache__", ".ipynb_checkpoints", ".pytest_cache"}
+SKIP_SUFFIXES = {".pyc", ".pyo"}
+
+STUDENT_README = """\
+# Your labs
+
+These files are generated from the instructor's master copy by `python -m autograder release`.
+Work in them freely, but know that a new release replaces them: keep your answers under version
+control or back them up.
+
+- `labN_*.py` are the walkthroughs: open them as notebooks (Jupyter with jupytext opens `.py`
+  files directly) or run them, e.g. `python labs/lab1_vanishing_gradients.py`.
+- `rnnlab/` is the package you complete: every `# TODO` marks an exercise and raises
+  `NotImplementedError` until you fill it in.
+- Check your work at any time from the kit's root: `python -m autograder check`.
+"""
+
+
+class MarkerError(ValueError):
+    """A BEGIN/END SOLUTION marker problem, with the file and line it is on."""
+
+
+@dataclass
+class Block:
+    begin: int  # 0-based line numbers of the marker lines
+    end: int
+    indent: str
+
+
+def find_blocks(text, filename="<text>"):
+    blocks, open_block = [], None
+    for number, line in enumerate(text.splitlines()):
+        stripped = line.strip()
+        if stripped.startswith(BEGIN):
+            if open_block is not None:
+                raise MarkerError(f"{filename}:{number + 1}: nested '{BEGIN}' (the block opened on line "
+                                  f"{open_block.begin + 1} is not closed)")
+            open_block = Block(number, -1, line[: len(line) - len(line.lstrip())])
+        elif stripped.startswith(END):
+            if open_block is None:
+                raise MarkerError(f"{filename}:{number + 1}: '{END}' without a matching '{BEGIN}'")
+            open_block.end = number
+            blocks.append(open_block)
+            open_block = None
+        elif "BEGIN SOLUTION" in stripped or "END SOLUTION" in stripped:
+            raise MarkerError(f"{filename}:{number + 1}: malformed marker {stripped!r}; write exactly "
+                              f"'{BEGIN}' or '{END}' as a comment on its own line")
+    if open_block is not None:
+        raise MarkerError(f"{filename}:{open_block.begin + 1}: '{BEGIN}' is never closed with '{END}'")
+    return blocks
+
+
+def _enclosing_functions(text):
+    """Map line number (1-based) -> qualified name of the innermost def around it."""
+    names = {}
+
+    def visit(node, prefix):
+        for child in ast.iter_child_nodes(node):
+            if isinstance(child, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+                qualified = f"{prefix}{child.name}"
+                if not isinstance(child, ast.ClassDef):
+                    for line in range(child.lineno, (child.end_lineno or child.lineno) + 1):
+                        names[line] = qualified
+                visit(child, qualified + ".")
+            else:
+                visit(child, prefix)
+
+    visit(ast.parse(text), "")
+    return names
+
+
+def strip_solutions(text, relative_path):
+    """Replace every solution block in ``text`` by a TODO and a NotImplementedError."""
+    blocks = find_blocks(text, relative_path)
+    if not blocks:
+        return text
+    if not relative_path.endswith(".py"):
+        raise MarkerError(f"{relative_path}: solution markers are only supported in .py files")
+    functions = _enclosing_functions(text)
+    lines = text.splitlines(keepends=True)
+    for block in reversed(blocks):
+        exercise = functions.get(block.begin + 1)
+        if exercise is None:
+            raise MarkerError(f"{relative_path}:{block.begin + 1}: a solution block must sit inside a function "
+                              "or method, so the student release can raise NotImplementedError there")
+        pointer = f"{exercise}: fill in this TODO in {relative_path}"
+        replacement = [
+            f"{block.indent}# TODO ({exercise}): your code here. The docstring above says what to compute.\n",
+            f"{block.indent}raise NotImplementedError(\"{pointer}\")\n",
+        ]
+        lines[block.begin: block.end + 1] = replacement
+    stripped = "".join(lines)
+    ast.parse(stripped)  # the release must still be valid Python
+    return stripped
+
+
+def _source_files(root):
+    for path in sorted(root.rglob("*")):
+        relative = path.relative_to(root)
+        if any(part in SKIP_NAMES for part in relative.parts) or path.suffix in SKIP_SUFFIXES:
+            continue
+        if path.is_file():
+            yield relative
+
+
+def render_release(solutions_dir=SOLUTIONS_DIR):
+    """{relative path: bytes} for the whole student tree; raises MarkerError before anything is written."""
+    files = {}
+    for relative in _source_files(solutions_dir):
+        data = (solutions_dir / relative).read_bytes()
+        if relative.suffix == ".py":
+            data = strip_solutions(data.decode("utf-8"), relative.as_posix()).encode("utf-8")
+        elif b"BEGIN SOLUTION" in data:
+            raise MarkerError(f"{relative}: solution markers are only supported in .py files")
+        files[relative.as_posix()] = data
+    files["README.md"] = STUDENT_README.encode()
+    return files
+
+
+def stale_release_files(labs_dir=LABS_DIR, solutions_dir=SOLUTIONS_DIR):
+    """Paths in ``labs/`` that differ from a fresh release, are missing, or should not be there."""
+    wanted = render_release(solutions_dir)
+    present = {p.as_posix() for p in _source_files(labs_dir)} if labs_dir.exists() else set()
+    stale = sorted(path for path, data in wanted.items()
+                   if path not in present or (labs_dir / path).read_bytes() != data)
+    stale += sorted(f"{path} (not in solutions/)" for path in present - set(wanted))
+    return stale
+
+
+def write_release(labs_dir=LABS_DIR, solutions_dir=SOLUTIONS_DIR):
+    files = render_release(solutions_dir)  # fails closed: nothing written on a marker error
+    if labs_dir.exists():
+        for relative in _source_files(labs_dir):
+            if relative.as_posix() not in files:
+                (labs_dir / relative).unlink()
+    for path, data in files.items():
+        target = labs_dir / path
+        target.parent.mkdir(parents=True, exist_ok=True)
+        if not target.exists() or target.read_bytes() != data:
+            tmp = target.with_name(target.name + ".tmp")
+            tmp.write_bytes(data)
+            tmp.replace(target)
+    return sorted(files)
+
+
+# -- fixtures ------------------------------------------------------------------------------------
+def compute_expected(cases, solutions_dir=SOLUTIONS_DIR, progress=None):
+    """Fill each case's expected values by running its reference probe on the master solution."""
+    from autograder.sandbox import Session
+
+    with Session(solutions_dir) as session:
+        for index, case in enumerate(cases):
+            probe, params = case.reference()
+            outcome = session.call(probe, case.inputs, params)
+            if not outcome.ok:
+                raise RuntimeError(f"the master solution fails case {case.id!r}: {outcome.status} {outcome.error}. "
+                                   f"Child output:\n{session.output_tail()}")
+            case.expected_values, case.expected_arrays = outcome.values, outcome.arrays
+            if progress:
+                progress(index + 1, len(cases), case.id)
+    return cases
+
+
+def fixture_path(lab):
+    return FIXTURES_DIR / f"lab{lab}.npz"
+
+
+def fixtures_differ(old, new, rtol=1e-5, atol=1e-6):
+    """Reasons two fixture case dicts differ (inputs exactly, outputs up to float noise)."""
+    reasons = []
+    for case_id in sorted(set(old) | set(new)):
+        if case_id not in old or case_id not in new:
+            reasons.append(f"case {case_id} {'added' if case_id in new else 'removed'}")
+            continue
+        a, b = old[case_id], new[case_id]
+        if (a.probe, a.params, a.reference_params) != (b.probe, b.params, b.reference_params):
+            reasons.append(f"case {case_id}: probe or params changed")
+        if a.expected_values != b.expected_values:
+            reasons.append(f"case {case_id}: expected values changed")
+        for kind, x, y, exact in (("input", a.inputs, b.inputs, True), ("output", a.expected_arrays, b.expected_arrays, False)):
+            if set(x) != set(y):
+                reasons.append(f"case {case_id}: {kind} names changed")
+                continue
+            for name in x:
+                same = (np.array_equal(x[name], y[name]) if exact
+                        else x[name].shape == y[name].shape and np.allclose(x[name], y[name], rtol=rtol, atol=atol))
+                if not same:
+                    reasons.append(f"case {case_id}: {kind} {name} changed")
+    return reasons

@@ -1,0 +1,116 @@
+"""Lab 1: running a cell by hand, measuring how gradients flow back in time, and clipping them.
+
+Everything here works with *any* cell that follows the Keras cell contract (``state_size``,
+``call(inputs, states) -> (output, new_states)``): your ``SimpleRNNCell``, the LSTM and GRU of
+later labs, or the Keras built-ins.
+
+Backpropagation through time multiplies one Jacobian per step:
+
+    dL/dh_t = dL/dh_T  (dh_T/dh_{T-1}) ... (dh_{t+1}/dh_t)
+
+and for a simple RNN each factor is ``diag(act'(a_{s})) U^T``. The norms of these products are
+what ``state_gradient_norms`` measures.
+"""
+
+import numpy as np
+import tensorflow as tf
+
+
+def _as_state_list(states):
+    """Keras cells accept and return states as a list; a bare tensor means a single state."""
+    if isinstance(states, (list, tuple)):
+        return list(states)
+    return [states]
+
+
+def zero_states(cell, batch_size):
+    """The all-zero initial state list for ``cell``, one (batch, size) tensor per state."""
+    sizes = cell.state_size if isinstance(cell.state_size, (list, tuple)) else [cell.state_size]
+    return [tf.zeros((batch_size, int(size))) for size in sizes]
+
+
+def unroll(cell, x, initial_state=None):
+    """Run ``cell`` over every time step of ``x`` with a plain Python loop.
+
+    This is what ``keras.layers.RNN(cell, return_sequences=True, return_state=True)`` does, written
+    out so you can see (and later differentiate through) every step.
+
+    Args:
+        cell: a Keras RNN cell.
+        x: inputs, shape (batch, T, D).
+        initial_state: list of state tensors, or ``None`` for zeros (see ``zero_states``).
+
+    Returns:
+        ``(outputs, final_states)``: outputs stacked along time, shape (batch, T, H), and the list
+        of state tensors after the last step.
+    """
+    x = tf.convert_to_tensor(x, dtype=tf.float32)
+    # TODO (unroll): your code here. The docstring above says what to compute.
+    raise NotImplementedError("unroll: fill in this TODO in rnnlab/gradients.py")
+
+
+def state_gradient_norms(cell, x, loss_fn, initial_state=None):
+    """||dL/dh_t|| for every step t, with L = loss_fn(h_T), in one backward pass.
+
+    dL/dh_t is the *total* derivative: every path from h_t to the loss, through all later states
+    (for an LSTM, through the cell state too). The norm is taken over the whole (batch, H) array:
+    ``sqrt(sum_b sum_j (dL/dh_t[b, j])**2)``.
+
+    Args:
+        cell: a Keras RNN cell whose output is its hidden state h_t.
+        x: inputs, shape (batch, T, D).
+        loss_fn: maps h_T, shape (batch, H), to a scalar tensor.
+        initial_state: list of state tensors, or ``None`` for zeros.
+
+    Returns:
+        A NumPy array of shape (T,): entry t-1 is ||dL/dh_t|| (time runs forward, h_T last).
+
+    Hint: ``tape.gradient(loss, [h_1, ..., h_T])`` works on tensors computed inside the tape. For
+    long sequences a faster trick (used here) adds a zero "probe" p_t to each h_t inside a compiled
+    loop; then dL/dp_t = dL/dh_t and one ``tape.gradient`` call returns all T of them.
+    """
+    x = tf.convert_to_tensor(x, dtype=tf.float32)
+    # TODO (state_gradient_norms): your code here. The docstring above says what to compute.
+    raise NotImplementedError("state_gradient_norms: fill in this TODO in rnnlab/gradients.py")
+
+
+@tf.function(reduce_retracing=True)
+def _probe_gradients(cell, x, states, probes, loss_fn):
+    """dL/dp_t for zero probes p_t added to every hidden state: equal to dL/dh_t (compiled loop)."""
+    with tf.GradientTape() as tape:
+        tape.watch(probes)
+        states = _as_state_list(states)
+        h = states[0]
+        for t in tf.range(tf.shape(x)[1]):
+            output, states = cell(x[:, t, :], states)
+            # h_t + p_t flows into the next step, so dL/dp_t collects every later path.
+            h = output + probes[t]
+            states = [h] + _as_state_list(states)[1:]
+        # The loss is the caller's plain Python; run it as is rather than through AutoGraph.
+        loss = tf.autograph.experimental.do_not_convert(loss_fn)(h)
+    return tape.gradient(loss, probes)
+
+
+def clip_by_value(grads, lo, hi):
+    """Clip every element of every gradient into [lo, hi] (``None`` entries stay ``None``).
+
+    Simple, but it changes the gradient's *direction*: large components are cut more than small.
+    """
+    # TODO (clip_by_value): your code here. The docstring above says what to compute.
+    raise NotImplementedError("clip_by_value: fill in this TODO in rnnlab/gradients.py")
+
+
+def clip_by_global_norm(grads, max_norm):
+    """Rescale all gradients together so that their joint L2 norm is at most ``max_norm``.
+
+        global_norm = sqrt(sum_i ||g_i||^2)
+        g_i <- g_i * max_norm / max(global_norm, max_norm)
+
+    The direction of the full gradient is kept (Pascanu et al. 2013); this equals
+    ``tf.clip_by_global_norm``. ``None`` entries are skipped and stay ``None``.
+
+    Returns:
+        ``(clipped, global_norm)``: the list of clipped gradients and the norm *before* clipping.
+    """
+    # TODO (clip_by_global_norm): your code here. The docstring above says what to compute.
+    raise NotImplementedError("clip_by_global_norm: fill in this TODO in rnnlab/gradients.py")
