@@ -39,7 +39,7 @@ def _student_location(error, submission):
 def _describe(error, submission):
     from autograder.probes import ContractError
 
-    message = str(error).strip()
+    message = (error.msg if isinstance(error, SyntaxError) else str(error)).strip()
     # Keras adds "Exception encountered when calling ..." context; the first line is the student's.
     message = message.splitlines()[0] if message else ""
     if isinstance(error, ContractError):

@@ -72,7 +72,7 @@ class TestResult:
     stage: str
     score: float
     max_score: float
-    status: str  # passed, failed, not_implemented, blocked, timeout, crash, error, not_run
+    status: str  # passed, failed, not_implemented, blocked, timeout, crash, error, grader_error, not_run
     output: str
     mistake: str = None
     seconds: float = 0.0
@@ -152,7 +152,7 @@ class GradingPlugin:
                 status = "failed" if error.kind in ("mismatch", "mistake", "contract") else error.kind
                 output, mistake = error.message, error.mistake
             else:
-                status = "error"
+                status = "grader_error"
                 output = (f"internal grader error (not your fault, please tell your TA): "
                           f"{type(error).__name__}: {error}")
         self.results[item.name] = TestResult(

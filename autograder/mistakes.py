@@ -116,7 +116,7 @@ def simple_rnn_variants(inputs, activation="tanh"):
         (NO_ACTIVATION, simple_rnn(x, k, u, b, h0, "linear")),
     ]
     if activation != "tanh":
-        variants.append((HARDCODED_TANH, simple_rnn(x, k, u, b, h0, "tanh")))
+        variants.insert(0, (HARDCODED_TANH, simple_rnn(x, k, u, b, h0, "tanh")))
     for other in ("tanh", "relu", "sigmoid"):
         if other != activation:
             variants.append((WRONG_ACTIVATION, simple_rnn(x, k, u, b, h0, other)))

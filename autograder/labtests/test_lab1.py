@@ -132,10 +132,13 @@ def test_irnn_cell(grader):
     if not close(recurrent, np.eye(units)):
         raise Feedback(f"irnn_cell's recurrent_kernel should start as the identity matrix ({units}x{units}); "
                        "pass recurrent_initializer=\"identity\"", kind="mistake", mistake="irnn_not_identity")
-    x, k, b = case.inputs["x"], case.inputs["w.kernel"], case.inputs["w.bias"]
+    # The cell it returns runs h_t = relu(x_t K + h_{t-1} I + b): any simple-RNN mistake can show here too.
+    as_simple_rnn = dict(case.inputs, **{"w.recurrent_kernel": np.eye(units, dtype=np.float32)})
+    known = [(mistakes.IRNN_TANH, mistakes.simple_rnn(as_simple_rnn["x"], as_simple_rnn["w.kernel"], np.eye(units),
+                                                      as_simple_rnn["w.bias"], activation="tanh"))]
+    known += [(m, v) for m, v in mistakes.simple_rnn_variants(as_simple_rnn, "relu") if m is not mistakes.WRONG_ACTIVATION]
     check_array(outcome.arrays["outputs"], case.expected_arrays["outputs"], "irnn_cell's outputs",
-                time_axis=1, axis_names=SEQ_AXES,
-                mistakes=[(mistakes.IRNN_TANH, mistakes.simple_rnn(x, k, np.eye(units), b, activation="tanh"))])
+                time_axis=1, axis_names=SEQ_AXES, mistakes=known)
 
 
 # -- unroll --------------------------------------------------------------------------------------

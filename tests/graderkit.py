@@ -1,0 +1,46 @@
+"""Helpers for the kit's tests of the autograder: broken copies of the master, graded for real.
+
+    results = grade_variant(tmp_path, "simple_rnn.py", "+ self.bias", "", labs=[1])
+    assert results["test_simple_rnn_forward"].status == "failed"
+
+``grade_variant`` copies ``solutions/rnnlab`` into a temporary submission, applies one text edit to
+one module (the edit must match exactly once, so a test cannot silently stop testing anything),
+and grades it with the public fixtures through the real sandbox.
+"""
+
+import shutil
+from pathlib import Path
+
+from conftest import SOLUTIONS
+
+from autograder import grading
+from autograder.cases import load_fixture
+from autograder.release import fixture_path
+
+
+def make_submission(tmp_path, edits=()):
+    """A copy of the master's rnnlab/ under tmp_path, with ``(module, old, new)`` edits applied."""
+    root = Path(tmp_path) / "submission"
+    shutil.copytree(SOLUTIONS / "rnnlab", root / "rnnlab", ignore=shutil.ignore_patterns("__pycache__"))
+    for module, old, new in edits:
+        path = root / "rnnlab" / module
+        text = path.read_text()
+        count = text.count(old)
+        assert count == 1, f"edit {old!r} matches {count} times in {module}; make it unique"
+        path.write_text(text.replace(old, new))
+    return root
+
+
+def grade_folder(root, labs):
+    cases = {lab: load_fixture(fixture_path(lab)) for lab in labs}
+    report = grading.grade(root, cases, labs, call_timeout=60)
+    return {result.test: result for result in report.results}
+
+
+def grade_variant(tmp_path, module, old, new, labs):
+    return grade_folder(make_submission(tmp_path, [(module, old, new)]), labs)
+
+
+def lost(results):
+    """{test name: points lost} for every test that did not pass."""
+    return {name: r.max_score - r.score for name, r in results.items() if r.score < r.max_score}

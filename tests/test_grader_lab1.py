@@ -1,0 +1,118 @@
+"""The autograder on Lab 1: full marks for the master, zero for the release, and broken copies of
+the master losing exactly the right points with the right message."""
+
+import pytest
+from conftest import LABS, SOLUTIONS
+from graderkit import grade_folder, lost, make_submission
+
+LAB1_POINTS = 20
+
+
+def test_master_scores_full_marks():
+    results = grade_folder(SOLUTIONS, [1])
+    assert lost(results) == {}, {n: r.output for n, r in results.items() if r.status != "passed"}
+    assert sum(r.max_score for r in results.values()) == LAB1_POINTS
+
+
+def test_untouched_release_scores_zero_with_not_implemented_messages():
+    results = grade_folder(LABS, [1])
+    assert sum(r.score for r in results.values()) == 0
+    for name, result in results.items():
+        assert result.status in ("not_implemented", "blocked"), (name, result.status, result.output)
+        if result.status == "not_implemented":
+            assert result.output.startswith("not implemented yet: "), result.output
+            assert "Traceback" not in result.output
+    # Every exercise says which function to fill in, and where.
+    assert "SimpleRNNCell.build (rnnlab/simple_rnn.py, line" in results["test_simple_rnn_contract"].output
+    assert "state_gradient_norms (rnnlab/gradients.py" in results["test_state_gradient_norms"].output
+
+
+# Each variant: (edits, {test: substring of its message}, points lost). Edits to simple_rnn.py and
+# to gradients.py are independent (the sequence functions are graded on Keras's own cells), so
+# each run pairs one of each.
+VARIANTS = {
+    "missing bias + per-tensor clipping": (
+        [("simple_rnn.py", "ops.matmul(h_prev, self.recurrent_kernel) + self.bias",
+          "ops.matmul(h_prev, self.recurrent_kernel)"),
+         ("gradients.py", "scale = max_norm / tf.maximum(global_norm, max_norm)\n"
+                          "    clipped = [None if g is None else tf.convert_to_tensor(g, dtype=tf.float32) * scale for g in grads]",
+          "clipped = [None if g is None else tf.clip_by_norm(g, max_norm) for g in grads]")],
+        {"test_simple_rnn_forward": "the bias is missing",
+         "test_simple_rnn_gradients": "must pass 'forward values' first",
+         "test_irnn_cell": "the bias is missing",
+         "test_clip_by_global_norm": "clipped by its own norm"},
+        3 + 2 + 2 + 1 + 2 + 2,
+    ),
+    "hard-coded tanh + direct path only": (
+        [("simple_rnn.py", "h = self.activation(", "h = ops.tanh("),
+         ("gradients.py", "states = [h] + _as_state_list(states)[1:]", "states = _as_state_list(states)")],
+        {"test_simple_rnn_matches_builtin": "always apply tanh",
+         "test_irnn_cell": "",
+         "test_state_gradient_norms": "total derivative through every later state"},
+        1 + 2 + 2 + 1,
+    ),
+    "transposed recurrent kernel + wrong unroll layout": (
+        [("simple_rnn.py", "ops.matmul(h_prev, self.recurrent_kernel)", "ops.matmul(h_prev, ops.transpose(self.recurrent_kernel))"),
+         ("gradients.py", "return tf.stack(outputs, axis=1), states", "return tf.stack(outputs, axis=0), states")],
+        {"test_simple_rnn_forward": "recurrent kernel is transposed",
+         "test_unroll": "batch and time are swapped"},
+        3 + 2 + 2 + 1 + 1 + 1,  # irnn_cell passes: the identity is its own transpose
+    ),
+    "state not carried + clip_by_value not implemented": (
+        [("simple_rnn.py", "return h, [h]", "return h, [h_prev]"),
+         ("gradients.py", "return [None if g is None else tf.clip_by_value(g, lo, hi) for g in grads]",
+          "raise NotImplementedError(\"clip_by_value: fill in this TODO in rnnlab/gradients.py\")")],
+        {"test_simple_rnn_forward": "new state is not passed on",
+         "test_clip_by_value": "not implemented yet: clip_by_value"},
+        3 + 2 + 2 + 1 + 2 + 1,
+    ),
+    "unnamed weight + gradients.py does not import": (
+        [("simple_rnn.py", 'shape=(self.units,), initializer=self.bias_initializer, name="bias"',
+          "shape=(self.units,), initializer=self.bias_initializer"),
+         ("gradients.py", "def unroll(cell, x, initial_state=None):", "def unroll(cell, x, initial_state=None)")],
+        {"test_simple_rnn_contract": "Give every weight its name",
+         "test_unroll": "could not be imported: SyntaxError",
+         "test_clip_by_global_norm": "could not be imported"},
+        LAB1_POINTS,
+    ),
+    "not registered + IRNN with tanh": (
+        [("simple_rnn.py", '@keras.saving.register_keras_serializable(package="rnnlab")\n', ""),
+         ("simple_rnn.py", 'SimpleRNNCell(units, activation="relu", recurrent_initializer="identity")',
+          'SimpleRNNCell(units, activation="tanh", recurrent_initializer="identity")')],
+        {"test_simple_rnn_in_keras": "register_keras_serializable",
+         "test_irnn_cell": "IRNN uses ReLU units"},
+        2 + 2,
+    ),
+}
+
+
+@pytest.mark.parametrize("name", list(VARIANTS))
+def test_broken_copy_loses_the_right_points(tmp_path, name):
+    edits, messages, points_lost = VARIANTS[name]
+    results = grade_folder(make_submission(tmp_path, edits), [1])
+    for test, fragment in messages.items():
+        assert results[test].score == 0, (test, results[test].output)
+        assert fragment in results[test].output, (test, results[test].output)
+    assert sum(lost(results).values()) == points_lost, {n: (r.score, r.output) for n, r in results.items()}
+    assert not [r for r in results.values() if r.status in ("grader_error", "not_run")], \
+        [(n, r.output) for n, r in results.items() if r.status in ("grader_error", "not_run")]
+
+
+def test_hang_and_exit_cost_only_their_own_points(tmp_path):
+    """An endless loop times out and a sys.exit kills the child: both are contained."""
+    root = make_submission(tmp_path, [
+        ("gradients.py", "    outputs = []\n    for t in range(x.shape[1]):", "    outputs = []\n    while True:\n        pass\n    for t in range(x.shape[1]):"),
+        ("gradients.py", "    return [None if g is None else tf.clip_by_value(g, lo, hi) for g in grads]",
+         "    import sys\n    sys.exit(3)"),
+    ])
+    from autograder import grading
+    from autograder.cases import load_fixture
+    from autograder.release import fixture_path
+
+    report = grading.grade(root, {1: load_fixture(fixture_path(1))}, [1], call_timeout=8)
+    results = {r.test: r for r in report.results}
+    assert results["test_unroll"].status == "timeout" and "did not finish in time" in results["test_unroll"].output
+    assert results["test_clip_by_value"].status == "error" and "SystemExit" in results["test_clip_by_value"].output
+    assert results["test_simple_rnn_forward"].score == 3  # unaffected
+    assert results["test_clip_by_global_norm"].score == 2  # the child was replaced and went on
+    assert report.score == LAB1_POINTS - 2 - 1
