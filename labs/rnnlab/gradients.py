@@ -74,7 +74,8 @@ def state_gradient_norms(cell, x, loss_fn, initial_state=None):
     raise NotImplementedError("state_gradient_norms: fill in this TODO in rnnlab/gradients.py")
 
 
-@tf.function(reduce_retracing=True)
+# XLA-compiled, like Keras's own training step: without it the loop costs several training steps.
+@tf.function(reduce_retracing=True, jit_compile=True)
 def _probe_gradients(cell, x, states, probes, loss_fn):
     """dL/dp_t for zero probes p_t added to every hidden state: equal to dL/dh_t (compiled loop)."""
     with tf.GradientTape() as tape:
