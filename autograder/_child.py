@@ -1,28 +1,26 @@
-"""The child process that imports and runs student code. Started only by ``sandbox.Session``.
+"""The processes that run student code. Started only by ``sandbox.Zygote``.
 
-It is launched as ``python -I _child.py`` (isolated: no user site-packages, no PYTHON* variables,
-no script folder on ``sys.path``). It puts the kit's root first on ``sys.path`` and the submission
-folder *last*, so ``import rnnlab`` finds the student's package while a stray ``numpy.py`` or
-``autograder/`` beside it shadows nothing. It imports TensorFlow once, says "ready", then answers
-one request per frame: run a probe, send back arrays. It never decides a score.
+``python -I _child.py --control-fd N`` is a *zygote*: it imports TensorFlow once (the slow part,
+~3-5 s), then waits on a Unix socket for requests to start a child. For each request it forks;
+the fork confines itself (``confine.py``), adds the submission folder to the *end* of
+``sys.path`` (so ``import rnnlab`` finds the student's package while a stray ``numpy.py`` beside it
+shadows nothing) and answers probe requests on its own pipes until they close. A fork is ready in
+~0.2 s. Neither process ever decides a score: they send arrays, the grader judges them.
+
+Isolated mode (``-I``) means no user site-packages, no PYTHON* variables, no script folder on
+``sys.path``.
 """
 
-import argparse
+import json
 import os
-import resource
+import signal
+import socket
 import sys
 import time
 import traceback
 from pathlib import Path
 
 KIT_ROOT = Path(__file__).resolve().parents[1]
-MAX_FILE_BYTES = 64 * 1024 * 1024  # generous for a .keras file, fatal for an output flood
-
-
-def _limit_resources():
-    # Soft and hard together, so student code cannot raise them back.
-    resource.setrlimit(resource.RLIMIT_FSIZE, (MAX_FILE_BYTES, MAX_FILE_BYTES))
-    resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
 
 
 def _student_location(error, submission):
@@ -46,7 +44,7 @@ def _describe(error, submission):
         kind = "contract"
     elif isinstance(error, NotImplementedError):
         kind = "not_implemented"
-    elif isinstance(error, (ImportError, SyntaxError)) and getattr(error, "_rnnlab_import", False):
+    elif getattr(error, "_rnnlab_import", False):
         kind = "import"
     else:
         kind = "exception"
@@ -62,33 +60,17 @@ def _describe(error, submission):
     return described
 
 
-def main():
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--submission", required=True)
-    parser.add_argument("--request-fd", type=int, required=True)
-    parser.add_argument("--response-fd", type=int, required=True)
-    args = parser.parse_args()
-
-    _limit_resources()
-    submission = Path(args.submission).resolve()
-    sys.path.insert(0, str(KIT_ROOT))
-    sys.path.append(str(submission))
-    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
-
-    from autograder import wire
-
-    started = time.perf_counter()
-    import tensorflow  # noqa: F401  (the slow import, done once before any request)
+def serve(submission, request_fd, response_fd, layers):
+    """Answer probe requests until the grader closes the pipe."""
     import keras
 
-    from autograder import probes
+    from autograder import probes, wire
 
     keras.config.disable_interactive_logging()
-    wire.write_frame(args.response_fd, wire.encode({"status": "ready", "import_s": time.perf_counter() - started}))
-
+    wire.write_frame(response_fd, wire.encode({"status": "ready", "sandbox": layers}))
     while True:
         try:
-            meta, arrays = wire.decode(wire.read_frame(args.request_fd))
+            meta, arrays = wire.decode(wire.read_frame(request_fd))
         except EOFError:
             return
         started = time.perf_counter()
@@ -101,9 +83,74 @@ def main():
         try:
             payload = wire.encode(reply, out_arrays)
         except Exception as error:
-            payload = wire.encode({"status": "error", "error": {"kind": "exception", "type": type(error).__name__,
-                                                                 "message": f"could not send results: {error}"}})
-        wire.write_frame(args.response_fd, payload)
+            payload = wire.encode({"status": "error", "error": {
+                "kind": "exception", "type": type(error).__name__, "message": f"could not send results: {error}"}})
+        wire.write_frame(response_fd, payload)
+
+
+def _forked_child(request, fds, control):
+    """In the fork: confine, then serve. Never returns."""
+    code = 0
+    try:
+        control.close()
+        request_fd, response_fd, log_fd = fds
+        os.dup2(log_fd, 1)
+        os.dup2(log_fd, 2)
+        os.close(log_fd)
+        signal.signal(signal.SIGCHLD, signal.SIG_DFL)
+        workdir = request["workdir"]
+        os.chdir(workdir)
+        from autograder.confine import confine
+
+        submission = Path(request["submission"]).resolve()
+        layers = confine(request.get("hidden", []), workdir=workdir,
+                         needed_paths=[KIT_ROOT, submission])
+        sys.path.append(str(submission))
+        serve(submission, request_fd, response_fd, layers)
+    except BaseException:
+        traceback.print_exc()
+        code = 1
+    finally:
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(code)
+
+
+def zygote(control_fd):
+    control = socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET, fileno=control_fd)
+    started = time.perf_counter()
+    import tensorflow  # noqa: F401  (the slow import, paid once per zygote)
+    import keras  # noqa: F401
+
+    from autograder import probes
+
+    probes.load_all()  # every probe module, so forks start with nothing left to import
+
+    signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # forks are reaped by the kernel
+    control.send(json.dumps({"status": "ready", "import_s": time.perf_counter() - started}).encode())
+    while True:
+        try:
+            message, fds, _, _ = socket.recv_fds(control, 1 << 16, 3)
+        except OSError:
+            return
+        if not message:
+            return
+        request = json.loads(message.decode())
+        pid = os.fork()
+        if pid == 0:
+            _forked_child(request, fds, control)
+        for fd in fds:
+            os.close(fd)
+        control.send(json.dumps({"pid": pid}).encode())
+
+
+def main():
+    sys.path.insert(0, str(KIT_ROOT))
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    if len(sys.argv) == 3 and sys.argv[1] == "--control-fd":
+        zygote(int(sys.argv[2]))
+    else:
+        raise SystemExit("usage: _child.py --control-fd N (started by autograder.sandbox)")
 
 
 if __name__ == "__main__":

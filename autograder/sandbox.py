@@ -1,14 +1,18 @@
 """Run student code in a child process and get arrays back, with time limits.
 
-``Session(submission)`` starts a child (``_child.py``) on the first call, keeps it for the calls
+A ``Zygote`` imports TensorFlow once and forks a confined child per request (``_child.py``,
+``confine.py``). ``Session(submission)`` gets a child on its first call, keeps it for the calls
 that follow, and replaces it after a crash or a timeout, so one bad exercise cannot take the others
 down with it. The child's output goes to a log file that is kept for the feedback's tail but never
 parsed: only the framed ``.npz`` replies on a private pipe count.
 """
 
+import json
 import os
 import select
+import shutil
 import signal
+import socket
 import subprocess
 import sys
 import tempfile
@@ -86,17 +90,89 @@ def child_environment():
     return env
 
 
-class Session:
-    """A child process bound to one submission folder (the folder that holds ``rnnlab/``)."""
+class Zygote:
+    """A warm process with TensorFlow imported that forks one confined child per request.
 
-    def __init__(self, submission, call_timeout=CALL_TIMEOUT_S, startup_timeout=STARTUP_TIMEOUT_S):
-        self.submission = Path(submission).resolve()
+    Starting it costs one TensorFlow import; each ``fork_child`` after that costs ~0.2 s.
+    """
+
+    def __init__(self, startup_timeout=STARTUP_TIMEOUT_S):
+        parent_end, child_end = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+        self._log = tempfile.TemporaryFile(prefix="rnnlab-zygote-")
+        self._process = subprocess.Popen(
+            [sys.executable, "-I", str(CHILD_SCRIPT), "--control-fd", str(child_end.fileno())],
+            pass_fds=(child_end.fileno(),), stdin=subprocess.DEVNULL, stdout=self._log, stderr=self._log,
+            env=child_environment(), start_new_session=True,
+        )
+        child_end.close()
+        self._control = parent_end
+        self._control.settimeout(startup_timeout)
+        try:
+            ready = json.loads(self._control.recv(1 << 16).decode() or "{}")
+        except (OSError, ValueError):
+            ready = {}
+        if ready.get("status") != "ready":
+            self.close()
+            self._log.seek(0)
+            raise RuntimeError("the grading process could not start TensorFlow:\n"
+                               + self._log.read()[-3000:].decode("utf-8", "replace"))
+        self.import_seconds = ready.get("import_s")
+        self._control.settimeout(30)
+
+    def fork_child(self, request, fds):
+        """Ask for a child serving ``request`` on ``fds`` (request, response, log); returns its pid."""
+        socket.send_fds(self._control, [json.dumps(request).encode()], list(fds))
+        reply = json.loads(self._control.recv(1 << 16).decode() or "{}")
+        if "pid" not in reply:
+            raise RuntimeError("the grading process did not start a child")
+        return reply["pid"]
+
+    @property
+    def alive(self):
+        return self._process.poll() is None
+
+    def close(self):
+        try:
+            self._control.close()
+        except OSError:
+            pass
+        try:
+            os.killpg(self._process.pid, signal.SIGKILL)
+        except (ProcessLookupError, PermissionError):
+            pass
+        self._process.wait()
+        self._log.close()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc_info):
+        self.close()
+
+
+class Session:
+    """A confined child bound to one submission folder (the folder that holds ``rnnlab/``).
+
+    The submission's ``rnnlab/`` is copied into a private folder first: student code never runs in
+    (or writes to) the folder it was handed in from. ``hidden`` lists folders the child must not
+    see (solutions, hidden cases, output, other submissions).
+    """
+
+    def __init__(self, submission, call_timeout=CALL_TIMEOUT_S, zygote=None, hidden=(),
+                 startup_timeout=STARTUP_TIMEOUT_S):
         self.call_timeout = call_timeout
-        self.startup_timeout = startup_timeout
         self.restarts = 0
-        self.import_seconds = None
-        self._process = None
-        self._workdir = tempfile.TemporaryDirectory(prefix="rnnlab-child-")
+        self.sandbox_layers = []
+        self._own_zygote = zygote is None
+        self._zygote = zygote if zygote is not None else Zygote(startup_timeout)
+        self._hidden = [str(Path(p).resolve()) for p in hidden]
+        self._pid = None
+        self._workdir = tempfile.TemporaryDirectory(prefix="rnnlab-session-")
+        os.chmod(self._workdir.name, 0o755)
+        self.submission = Path(self._workdir.name) / "submission"
+        shutil.copytree(Path(submission) / "rnnlab", self.submission / "rnnlab", symlinks=False,
+                        ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
+        self.original_submission = Path(submission).resolve()
         self._log_path = Path(self._workdir.name) / "child-output.log"
 
     # -- lifecycle ---------------------------------------------------------------------------
@@ -105,41 +181,40 @@ class Session:
         response_read, response_write = os.pipe()
         run_dir = Path(self._workdir.name) / "cwd"
         run_dir.mkdir(exist_ok=True)
-        with open(self._log_path, "ab") as log:
-            self._process = subprocess.Popen(
-                [sys.executable, "-I", str(CHILD_SCRIPT), "--submission", str(self.submission),
-                 "--request-fd", str(request_read), "--response-fd", str(response_write)],
-                pass_fds=(request_read, response_write),
-                stdin=subprocess.DEVNULL, stdout=log, stderr=log,
-                cwd=run_dir, env=child_environment(),
-                start_new_session=True,  # its own process group: one kill ends it and its children
+        log_fd = os.open(self._log_path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o666)
+        try:
+            self._pid = self._zygote.fork_child(
+                {"submission": str(self.submission), "workdir": str(run_dir), "hidden": self._hidden},
+                (request_read, response_write, log_fd),
             )
-        os.close(request_read)
-        os.close(response_write)
+        finally:
+            for fd in (request_read, response_write, log_fd):
+                os.close(fd)
         self._request_fd, self._response_fd = request_write, response_read
-        deadline = time.monotonic() + self.startup_timeout
-        meta, _ = wire.decode(_read_frame_before(self._response_fd, deadline))
+        meta, _ = wire.decode(_read_frame_before(self._response_fd, time.monotonic() + 60))
         if meta.get("status") != "ready":
             raise wire.WireError("child did not start properly")
-        self.import_seconds = meta.get("import_s")
+        self.sandbox_layers = meta.get("sandbox", [])
 
     def _kill(self):
-        if self._process is None:
+        if self._pid is None:
             return
-        try:
-            os.killpg(self._process.pid, signal.SIGKILL)
-        except (ProcessLookupError, PermissionError):
-            pass
-        self._process.wait()
+        for target in (lambda: os.killpg(self._pid, signal.SIGKILL), lambda: os.kill(self._pid, signal.SIGKILL)):
+            try:
+                target()
+            except (ProcessLookupError, PermissionError):
+                pass
         for fd in (self._request_fd, self._response_fd):
             try:
                 os.close(fd)
             except OSError:
                 pass
-        self._process = None
+        self._pid = None
 
     def close(self):
         self._kill()
+        if self._own_zygote:
+            self._zygote.close()
         self._workdir.cleanup()
 
     def __enter__(self):
@@ -164,7 +239,7 @@ class Session:
         started = time.monotonic()
         timeout = self.call_timeout if timeout is None else timeout
         try:
-            if self._process is None:
+            if self._pid is None:
                 self._start()
             request = wire.encode({"probe": probe, "params": params or {}}, arrays or {})
             wire.write_frame(self._request_fd, request)
@@ -174,12 +249,11 @@ class Session:
             self.restarts += 1
             return Outcome("timeout", seconds=time.monotonic() - started,
                            error={"message": f"no answer within {timeout:.0f} s"})
-        except (EOFError, BrokenPipeError, OSError, wire.WireError) as error:
-            code = self._process.poll() if self._process is not None else None
+        except (EOFError, OSError, wire.WireError) as error:
             self._kill()
             self.restarts += 1
             return Outcome("crashed", seconds=time.monotonic() - started,
-                           error={"message": f"{type(error).__name__}: {error}", "exit_code": code})
+                           error={"message": f"{type(error).__name__}: {error}"})
         seconds = time.monotonic() - started
         if meta.get("status") == "ok":
             values = meta.get("values")
