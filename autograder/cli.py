@@ -114,6 +114,26 @@ def command_release(args):
     return EXIT_OK
 
 
+# -- grade ---------------------------------------------------------------------------------------
+def command_grade(args):
+    from autograder.batch import grade_batch
+
+    labs = _labs_arg(args.lab)
+    if args.workers < 1:
+        _log("error: --workers must be at least 1")
+        return EXIT_BAD_INPUT
+    try:
+        rows = grade_batch(args.submissions, args.out, labs, workers=args.workers, seed=args.seed,
+                           call_timeout=args.timeout, hidden=not args.public_only, log=_log)
+    except (FileNotFoundError, ValueError) as error:
+        _log(f"error: {error}")
+        return EXIT_BAD_INPUT
+    out = Path(args.out)
+    _log(f"Graded {len(rows)} submissions: {out / 'gradebook.csv'}, {out / 'summary.md'}, "
+         f"{out}/<id>/results.json and feedback.md")
+    return EXIT_OK
+
+
 def build_parser():
     parser = argparse.ArgumentParser(prog="python -m autograder", description="The RNN lab kit's autograder.")
     commands = parser.add_subparsers(dest="command", required=True)
@@ -125,6 +145,17 @@ def build_parser():
     check.add_argument("--json", help="also write the results to this JSON file")
     check.add_argument("--timeout", type=float, default=None, help="seconds allowed per test (default 60)")
     check.set_defaults(run=command_check)
+
+    grade = commands.add_parser("grade", help="grade a folder of submissions (TAs): gradebook, feedback, results.json",
+                                description="Grade every submission in a folder with the public and hidden tests.")
+    grade.add_argument("submissions", help="folder whose entries are submissions (folders holding rnnlab/, or .zip)")
+    grade.add_argument("--out", required=True, help="output folder (gradebook.csv, summary.md, <id>/...)")
+    grade.add_argument("--workers", type=int, default=2, help="parallel workers (default 2)")
+    grade.add_argument("--seed", type=int, default=0, help="seed for the hidden cases (keep it secret)")
+    grade.add_argument("--timeout", type=float, default=60, help="seconds allowed per test (default 60)")
+    grade.add_argument("--lab", type=int, action="append", help="only this lab (repeatable)")
+    grade.add_argument("--public-only", action="store_true", help="skip the hidden tests")
+    grade.set_defaults(run=command_grade)
 
     release = commands.add_parser("release", help="regenerate labs/ and the public fixtures from solutions/",
                                   description="Strip solutions/ into labs/ and rebuild the public fixtures.")

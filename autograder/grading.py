@@ -76,10 +76,11 @@ class TestResult:
     output: str
     mistake: str = None
     seconds: float = 0.0
+    hidden: bool = False
 
     @property
     def name(self):
-        return f"lab{self.lab} {self.exercise}: {self.stage}"
+        return f"lab{self.lab} {self.exercise}: {self.stage}" + (" [hidden]" if self.hidden else "")
 
     def to_dict(self):
         return dict(asdict(self), name=self.name)
@@ -164,7 +165,7 @@ class GradingPlugin:
             self._progress(len(self.results), self._expected_count, self.results[item.name])
 
 
-def run_grading_tests(grader, labs, progress=None):
+def run_grading_tests(grader, labs, progress=None, hidden=False):
     """Run the grading tests of ``labs`` against ``grader``; returns results in manifest order."""
     manifest = load_manifest()
     plugin = GradingPlugin(grader, progress, sum(len(manifest[f"lab{lab}"]) for lab in labs))
@@ -185,6 +186,7 @@ def run_grading_tests(grader, labs, progress=None):
             if result is None:
                 result = TestResult(lab, test, spec["exercise"], spec["stage"], 0.0, float(spec["points"]),
                                     "not_run", "this test did not run (a grader problem: please tell your TA)")
+            result.hidden = hidden
             results.append(result)
     return results, captured.getvalue()
 
@@ -195,6 +197,7 @@ class Report:
     results: list
     seconds: float
     log: str = ""
+    sandbox: list = None
 
     @property
     def score(self):
@@ -204,12 +207,29 @@ class Report:
     def max_score(self):
         return sum(r.max_score for r in self.results)
 
+    @property
+    def public_results(self):
+        return [r for r in self.results if not r.hidden]
 
-def grade(submission, cases_by_lab, labs, call_timeout=None, progress=None):
-    """Grade one submission folder (holding ``rnnlab/``) on the given labs' cases."""
+    @property
+    def has_hidden(self):
+        return any(r.hidden for r in self.results)
+
+
+def grade(submission, cases_by_lab, labs, call_timeout=None, progress=None, hidden_cases_by_lab=None,
+          zygote=None, hidden_paths=()):
+    """Grade one submission folder (holding ``rnnlab/``): the public cases, then the hidden ones if given.
+
+    Both runs share one child process; a crash or timeout only replaces the child.
+    """
     from autograder.sandbox import CALL_TIMEOUT_S, Session
 
     started = time.perf_counter()
-    with Session(submission, call_timeout=call_timeout or CALL_TIMEOUT_S) as session:
+    with Session(submission, call_timeout=call_timeout or CALL_TIMEOUT_S, zygote=zygote,
+                 hidden=hidden_paths) as session:
         results, log = run_grading_tests(Grader(session, cases_by_lab), labs, progress)
-    return Report(str(submission), results, time.perf_counter() - started, log)
+        if hidden_cases_by_lab:
+            hidden_results, hidden_log = run_grading_tests(Grader(session, hidden_cases_by_lab), labs, hidden=True)
+            results, log = results + hidden_results, log + hidden_log
+        layers = session.sandbox_layers
+    return Report(str(submission), results, time.perf_counter() - started, log, layers)

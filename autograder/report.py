@@ -56,3 +56,58 @@ def write_json_atomic(path, data):
         json.dump(data, handle, indent=2)
         handle.write("\n")
     os.replace(tmp, path)
+
+
+def feedback_markdown(report, submission_id):
+    """``feedback.md``: what a student reads after ``grade``, public and hidden tests apart."""
+    lines = [f"# Feedback for {submission_id}", ""]
+    public = [r for r in report.results if not r.hidden]
+    hidden = [r for r in report.results if r.hidden]
+    pub_score, pub_max = sum(r.score for r in public), sum(r.max_score for r in public)
+    lines.append(f"**Score (all tests): {report.score:g} / {report.max_score:g}** "
+                 f"(public tests: {pub_score:g} / {pub_max:g}"
+                 + (f"; hidden tests: {sum(r.score for r in hidden):g} / {sum(r.max_score for r in hidden):g})"
+                    if hidden else ")"))
+    lines.append("")
+    for title, results in (("Public tests (the ones `check` runs)", public),
+                           ("Hidden tests (other sizes and values)", hidden)):
+        if not results:
+            continue
+        lines += [f"## {title}", "", "| test | points | feedback |", "|---|---|---|"]
+        for r in results:
+            mark = "ok" if r.status == "passed" else r.status.replace("_", " ")
+            output = r.output.replace("|", "\\|").replace("\n", " ")
+            lines.append(f"| {r.name.replace(' [hidden]', '')} | {r.score:g}/{r.max_score:g} ({mark}) | {output} |")
+        lines.append("")
+    return "\n".join(lines) + "\n"
+
+
+def gradescope_results(report, output=""):
+    """Gradescope's ``results.json``: public tests visible now, hidden ones after the due date."""
+    return {
+        "score": report.score,
+        "max_score": report.max_score,
+        "execution_time": round(report.seconds, 2),
+        "output": output or ("Public tests are the ones `python -m autograder check` runs; hidden tests use other "
+                             "sizes and values and are shown after the due date."),
+        "visibility": "visible",
+        "stdout_visibility": "hidden",
+        "tests": [
+            {
+                "name": r.name,
+                "score": r.score,
+                "max_score": r.max_score,
+                "status": "passed" if r.status == "passed" else "failed",
+                "output": r.output,
+                "visibility": "after_due_date" if r.hidden else "visible",
+                "tags": [f"lab{r.lab}", r.exercise] + ([r.mistake] if r.mistake else []),
+            }
+            for r in report.results
+        ],
+    }
+
+
+def malformed_results(message, max_score):
+    """results.json for a submission that could not be graded at all (still a row, never a crash)."""
+    return {"score": 0.0, "max_score": max_score, "execution_time": 0.0, "output": message, "visibility": "visible",
+            "stdout_visibility": "hidden", "tests": []}

@@ -1,0 +1,305 @@
+"""``grade``: a whole class's submissions in one folder -> gradebook, feedback, Gradescope results.
+
+    SUBMISSIONS/alice/rnnlab/...      a folder holding rnnlab/   -> id "alice"
+    SUBMISSIONS/bob.zip               a zip of one               -> id "bob"
+
+For every entry, always: ``OUT/<id>/results.json`` (Gradescope's schema), ``OUT/<id>/feedback.md``
+and a row in ``OUT/gradebook.csv``; a submission that is malformed, crashes or hangs gets a row with
+a message. Then ``OUT/summary.md`` and ``OUT/scores.png``. Writes are atomic; a rerun skips entries
+whose content, seed and grader are unchanged.
+
+Workers are processes; each owns a zygote (TensorFlow imported once) that forks one confined child
+per submission. The hidden cases are computed once, from ``solutions/``, in this process's helper.
+"""
+
+import csv
+import hashlib
+import io
+import json
+import multiprocessing
+import os
+import sys
+import tempfile
+import time
+from collections import Counter
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from concurrent.futures.process import BrokenProcessPool
+from pathlib import Path
+
+from autograder import FIXTURES_DIR, KIT_ROOT, SOLUTIONS_DIR
+
+GRADEBOOK_COLUMNS = ["submission", "score", "max_score", "public_score", "public_max_score", "status", "message",
+                     "seconds"]
+STAMP_NAME = ".graded.json"
+
+
+# -- small helpers -------------------------------------------------------------------------------
+def atomic_write(path, data):
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.tmp")
+    with open(tmp, "wb") as handle:
+        handle.write(data if isinstance(data, bytes) else data.encode("utf-8"))
+    os.replace(tmp, path)
+
+
+def atomic_json(path, data):
+    atomic_write(path, json.dumps(data, indent=2) + "\n")
+
+
+def entry_id(path, taken):
+    name = path.name[:-4] if path.is_file() and path.suffix == ".zip" else path.name
+    return name if name not in taken else path.name
+
+
+def content_hash(path):
+    """A hash of what was handed in: a zip's bytes, or every file under a folder (names and bytes)."""
+    digest = hashlib.sha256()
+    if path.is_file():
+        digest.update(path.read_bytes())
+    else:
+        for file in sorted(p for p in path.rglob("*") if p.is_file() and "__pycache__" not in p.parts):
+            digest.update(str(file.relative_to(path)).encode() + b"\0")
+            digest.update(file.read_bytes() if not file.is_symlink() else b"->" + os.fsencode(os.readlink(file)))
+    return digest.hexdigest()
+
+
+def grader_version():
+    """Changes whenever the grader, its fixtures or the master solution change (resume safety)."""
+    digest = hashlib.sha256()
+    for root in (KIT_ROOT / "autograder", SOLUTIONS_DIR / "rnnlab"):
+        for file in sorted(root.rglob("*")):
+            if file.is_file() and file.suffix in (".py", ".npz", ".json", ".ini"):
+                digest.update(str(file.relative_to(KIT_ROOT)).encode() + file.read_bytes())
+    return digest.hexdigest()[:16]
+
+
+# -- the worker side -------------------------------------------------------------------------------
+_WORKER = {}
+
+
+def _init_worker(hidden_blobs, hidden_paths, call_timeout, labs):
+    from autograder.cases import from_npz_dict, load_fixture
+    from autograder.release import fixture_path
+    from autograder.sandbox import Zygote
+    import numpy as np
+
+    hidden = {}
+    for lab, blob in hidden_blobs.items():
+        with np.load(io.BytesIO(blob), allow_pickle=False) as archive:
+            hidden[lab] = from_npz_dict({k: archive[k] for k in archive.files})
+    _WORKER.update(
+        public={lab: load_fixture(fixture_path(lab)) for lab in labs}, hidden=hidden, labs=labs,
+        hidden_paths=hidden_paths, call_timeout=call_timeout, zygote=None,
+    )
+
+
+def _zygote():
+    from autograder.sandbox import Zygote
+
+    if _WORKER.get("zygote") is None or not _WORKER["zygote"].alive:
+        _WORKER["zygote"] = Zygote()
+    return _WORKER["zygote"]
+
+
+def grade_entry(entry, submission_id, out_dir, stamp):
+    """Grade one entry and write its files; returns its gradebook row. Never raises."""
+    from autograder import grading, report
+    from autograder.submission import SubmissionError, check_no_escaping_links, extract_zip, find_package_root
+
+    entry, out = Path(entry), Path(out_dir) / submission_id
+    started = time.perf_counter()
+    max_score = _max_score(_WORKER["labs"], bool(_WORKER["hidden"]))
+    with tempfile.TemporaryDirectory(prefix="rnnlab-entry-") as scratch:
+        try:
+            if entry.is_file() and entry.suffix != ".zip":
+                raise SubmissionError(f"{entry.name} is neither a folder nor a .zip")
+            folder = extract_zip(entry, scratch) if entry.is_file() else entry
+            root = find_package_root(folder)
+            check_no_escaping_links(root)
+        except SubmissionError as error:
+            return _write_malformed(out, submission_id, str(error), max_score, stamp, started)
+        try:
+            result = grading.grade(root, _WORKER["public"], _WORKER["labs"], call_timeout=_WORKER["call_timeout"],
+                                   hidden_cases_by_lab=_WORKER["hidden"] or None, zygote=_zygote(),
+                                   hidden_paths=_WORKER["hidden_paths"])
+        except Exception as error:  # a grader bug must cost one row a message, not the batch
+            return _write_malformed(out, submission_id, f"internal grader error: {type(error).__name__}: {error}",
+                                    max_score, stamp, started, status="grader_error")
+    atomic_json(out / "results.json", report.gradescope_results(result))
+    atomic_write(out / "feedback.md", report.feedback_markdown(result, submission_id))
+    public = result.public_results
+    problems = Counter(r.status for r in result.results if r.status not in ("passed", "failed", "blocked"))
+    status = "graded" if not problems else "graded (" + ", ".join(f"{n} {k}" for k, n in sorted(problems.items())) + ")"
+    row = {
+        "submission": submission_id, "score": result.score, "max_score": result.max_score,
+        "public_score": sum(r.score for r in public), "public_max_score": sum(r.max_score for r in public),
+        "status": status, "message": _headline(result), "seconds": round(time.perf_counter() - started, 1),
+        "mistakes": [[r.lab, r.exercise, r.mistake] for r in result.results if r.mistake],
+        "failed_exercises": sorted({f"lab{r.lab} {r.exercise}" for r in result.results if r.score < r.max_score}),
+    }
+    atomic_json(out / STAMP_NAME, dict(stamp, row=row))
+    return row
+
+
+def _headline(result):
+    failed = [r for r in result.results if r.status != "passed" and r.status != "blocked"]
+    if not failed:
+        return "all tests passed"
+    first = failed[0]
+    return f"{len(failed)} test(s) failed; first: {first.name}: {first.output[:160]}"
+
+
+def _max_score(labs, with_hidden):
+    from autograder.grading import load_manifest
+
+    manifest = load_manifest()
+    total = sum(spec["points"] for lab in labs for spec in manifest[f"lab{lab}"].values())
+    return float(total * (2 if with_hidden else 1))
+
+
+def _write_malformed(out, submission_id, message, max_score, stamp, started, status="malformed"):
+    from autograder import report
+
+    atomic_json(out / "results.json", report.malformed_results(message, max_score))
+    atomic_write(out / "feedback.md", f"# Feedback for {submission_id}\n\n**Score: 0 / {max_score:g}**\n\n"
+                                      f"This submission could not be graded: {message}\n")
+    public_max = _max_score(_WORKER["labs"], False) if _WORKER.get("labs") else max_score
+    row = {"submission": submission_id, "score": 0.0, "max_score": max_score, "public_score": 0.0,
+           "public_max_score": public_max, "status": status, "message": message,
+           "seconds": round(time.perf_counter() - started, 1), "mistakes": [], "failed_exercises": []}
+    atomic_json(out / STAMP_NAME, dict(stamp, row=row))
+    return row
+
+
+# -- the batch side --------------------------------------------------------------------------------
+def _eta(done, total, elapsed):
+    if not done:
+        return "?"
+    seconds = elapsed / done * (total - done)
+    return f"{int(seconds // 60)}m{int(seconds % 60):02d}s"
+
+
+def write_gradebook(out_dir, rows):
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=GRADEBOOK_COLUMNS, extrasaction="ignore", lineterminator="\n")
+    writer.writeheader()
+    for row in sorted(rows.values(), key=lambda r: r["submission"]):
+        writer.writerow({k: (f"{v:g}" if isinstance(v, float) else v) for k, v in row.items()})
+    atomic_write(Path(out_dir) / "gradebook.csv", buffer.getvalue())
+
+
+def write_summary(out_dir, rows, seed, seconds):
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    rows = list(rows.values())
+    scores = [r["score"] / r["max_score"] * 100 if r["max_score"] else 0 for r in rows]
+    fig, ax = plt.subplots(figsize=(6, 3.2))
+    ax.hist(scores, bins=[i * 10 for i in range(11)], color="#4477aa", edgecolor="white")
+    ax.set(xlabel="score (% of all tests)", ylabel="submissions", title=f"{len(rows)} submissions")
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", dpi=100, bbox_inches="tight")
+    plt.close(fig)
+    atomic_write(Path(out_dir) / "scores.png", buffer.getvalue())
+
+    mistakes = Counter()
+    for row in rows:
+        for lab, exercise, mistake in {tuple(m) for m in row.get("mistakes", [])}:
+            mistakes[(lab, exercise, mistake)] += 1
+    failing = Counter(ex for row in rows for ex in row.get("failed_exercises", []))
+    statuses = Counter(row["status"].split(" (")[0] for row in rows)
+    mean = sum(scores) / len(scores) if scores else 0.0
+    lines = ["# Grading summary", "",
+             f"{len(rows)} submissions, seed {seed}, mean score {mean:.1f}%, graded in {seconds:.0f} s.", "",
+             "![score histogram](scores.png)", "",
+             "| status | submissions |", "|---|---|"]
+    lines += [f"| {status} | {count} |" for status, count in statuses.most_common()]
+    lines += ["", "## Most common named mistakes (what to re-teach)", ""]
+    if mistakes:
+        lines += ["| lab | exercise | mistake | submissions |", "|---|---|---|---|"]
+        for (lab, exercise, mistake), count in mistakes.most_common(20):
+            lines.append(f"| {lab} | {exercise} | {mistake} | {count} |")
+    else:
+        lines.append("No submission matched a catalogued mistake.")
+    lines += ["", "## Exercises most often not at full marks", "", "| exercise | submissions |", "|---|---|"]
+    lines += [f"| {exercise} | {count} |" for exercise, count in failing.most_common(15)]
+    atomic_write(Path(out_dir) / "summary.md", "\n".join(lines) + "\n")
+
+
+def grade_batch(submissions, out_dir, labs, workers=2, seed=0, call_timeout=60, hidden=True, log=print):
+    """Grade every entry of ``submissions`` into ``out_dir``; returns {id: row}."""
+    from autograder.cases import to_npz_dict
+    from autograder.hidden import hidden_cases
+    import numpy as np
+
+    submissions, out_dir = Path(submissions).resolve(), Path(out_dir).resolve()
+    if not submissions.is_dir():
+        raise FileNotFoundError(f"{submissions} is not a folder of submissions")
+    if out_dir == submissions or out_dir.is_relative_to(submissions):
+        raise ValueError("--out must not be inside the submissions folder")
+    out_dir.mkdir(parents=True, exist_ok=True)
+    entries, taken = [], set()
+    for path in sorted(submissions.iterdir()):
+        if path.name.startswith("."):
+            continue
+        submission_id = entry_id(path, taken)
+        taken.add(submission_id)
+        entries.append((path, submission_id))
+    version = grader_version()
+    stamp_base = {"seed": seed, "labs": labs, "grader": version, "hidden": hidden}
+    rows, todo = {}, []
+    for path, submission_id in entries:
+        stamp = dict(stamp_base, content=content_hash(path))
+        try:
+            previous = json.loads((out_dir / submission_id / STAMP_NAME).read_text())
+            if {k: previous.get(k) for k in stamp} == stamp and (out_dir / submission_id / "results.json").exists():
+                rows[submission_id] = previous["row"]
+                continue
+        except (OSError, ValueError, KeyError):
+            pass
+        todo.append((path, submission_id, stamp))
+    log(f"{len(entries)} submissions: {len(rows)} already graded and unchanged, {len(todo)} to grade "
+        f"with {workers} worker(s).")
+    started = time.perf_counter()
+    if todo:
+        blobs = {}
+        if hidden:
+            log(f"Computing hidden cases for seed {seed} from solutions/ ...")
+            for lab, cases in hidden_cases(labs, seed).items():
+                buffer = io.BytesIO()
+                np.savez(buffer, **to_npz_dict(list(cases.values())))
+                blobs[lab] = buffer.getvalue()
+        hidden_paths = [str(SOLUTIONS_DIR), str(submissions), str(out_dir)]
+        context = multiprocessing.get_context("spawn")
+        pending = list(todo)
+        while pending:
+            try:
+                with ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=_init_worker,
+                                         initargs=(blobs, hidden_paths, call_timeout, labs)) as pool:
+                    futures = {pool.submit(grade_entry, str(p), i, str(out_dir), s): (p, i, s) for p, i, s in pending}
+                    for future in as_completed(futures):
+                        path, submission_id, stamp = futures[future]
+                        rows[submission_id] = future.result()
+                        pending.remove((path, submission_id, stamp))
+                        write_gradebook(out_dir, rows)
+                        done = len(todo) - len(pending)
+                        elapsed = time.perf_counter() - started
+                        row = rows[submission_id]
+                        log(f"[{done}/{len(todo)}] {submission_id}: {row['score']:g}/{row['max_score']:g} "
+                            f"{row['status']}  (elapsed {elapsed:.0f} s, ETA {_eta(done, len(todo), elapsed)})")
+            except BrokenProcessPool:
+                # A worker died (it only runs trusted code, so this is rare): record, go on with the rest.
+                done_ids = set(rows)
+                victims = [entry for entry in pending if entry[1] not in done_ids][:1]
+                for path, submission_id, stamp in victims:
+                    rows[submission_id] = _write_malformed(out_dir / submission_id, submission_id,
+                                                           "the grading worker died while grading this submission",
+                                                           _max_score(labs, hidden), stamp, time.perf_counter(),
+                                                           status="grader_error")
+                    pending.remove((path, submission_id, stamp))
+    write_gradebook(out_dir, rows)
+    write_summary(out_dir, rows, seed, time.perf_counter() - started)
+    return rows
