@@ -71,6 +71,19 @@ def _progress(done, total, result):
 # -- release -------------------------------------------------------------------------------------
 def command_release(args):
     from autograder import grading, release
+
+    if args.student:
+        try:
+            written = release.write_student_bundle(args.student)
+        except FileExistsError as error:
+            _log(f"error: {error}")
+            return EXIT_BAD_INPUT
+        _log(f"Wrote the student bundle ({len(written)} files) to {args.student}: labs, datasets, the public "
+             "autograder and fixtures; no solutions, no hidden tests.")
+        return EXIT_OK
+    if not (release.SOLUTIONS_DIR / "rnnlab").is_dir():
+        _log("error: release needs the instructor master in solutions/ (this looks like a student bundle)")
+        return EXIT_BAD_INPUT
     from autograder.cases import LABS, load_fixture, public_cases, save_fixture
 
     try:
@@ -134,6 +147,24 @@ def command_grade(args):
     return EXIT_OK
 
 
+# -- gradescope -----------------------------------------------------------------------------------
+def command_gradescope(args):
+    from autograder.gradescope import build_zip
+
+    path = build_zip(args.out, args.seed, _labs_arg(args.lab))
+    _log(f"Wrote {path}: upload it as the assignment's autograder (setup.sh installs requirements.txt, "
+         f"run_autograder grades /autograder/submission). Hidden-case seed: {args.seed}.")
+    return EXIT_OK
+
+
+def command_gradescope_run(args):
+    from autograder.gradescope import run_one
+
+    seconds = run_one(args.submission, args.results, timeout=args.timeout)
+    _log(f"results written to {args.results} in {seconds:.1f} s")
+    return EXIT_OK
+
+
 def build_parser():
     parser = argparse.ArgumentParser(prog="python -m autograder", description="The RNN lab kit's autograder.")
     commands = parser.add_subparsers(dest="command", required=True)
@@ -157,9 +188,23 @@ def build_parser():
     grade.add_argument("--public-only", action="store_true", help="skip the hidden tests")
     grade.set_defaults(run=command_grade)
 
+    gradescope = commands.add_parser("gradescope", help="build a Gradescope autograder.zip",
+                                     description="Pack the grader, the master solution and a seed for Gradescope.")
+    gradescope.add_argument("--out", default="autograder.zip", help="where to write the zip")
+    gradescope.add_argument("--seed", type=int, default=0, help="seed for the hidden cases")
+    gradescope.add_argument("--lab", type=int, action="append", help="only this lab (repeatable)")
+    gradescope.set_defaults(run=command_gradescope)
+
+    gradescope_run = commands.add_parser("gradescope-run", help=argparse.SUPPRESS)
+    gradescope_run.add_argument("--submission", required=True)
+    gradescope_run.add_argument("--results", required=True)
+    gradescope_run.add_argument("--timeout", type=float, default=60)
+    gradescope_run.set_defaults(run=command_gradescope_run)
+
     release = commands.add_parser("release", help="regenerate labs/ and the public fixtures from solutions/",
                                   description="Strip solutions/ into labs/ and rebuild the public fixtures.")
     release.add_argument("--check", action="store_true", help="change nothing; exit 1 if labs/ or fixtures are stale")
+    release.add_argument("--student", metavar="OUT", help="instead, write the student bundle (no solutions) to OUT")
     release.set_defaults(run=command_release)
     return parser
 
