@@ -108,11 +108,10 @@ def run_steps(cell, x, states):
     batch, steps = x.shape[0], x.shape[1]
     sizes = state_sizes(cell)
     output_size = int(getattr(cell, "output_size", sizes[0]) or sizes[0])
-    outputs = []
+    per_step = [None] * steps
     for t in range(steps):
-        output, states = normalise_step(cell(x[:, t, :], states), batch, sizes, output_size)
-        outputs.append(output)
-    return tf.stack(outputs, axis=1), states
+        per_step[t], states = normalise_step(cell(x[:, t, :], states), batch, sizes, output_size)
+    return tf.stack(per_step, 1), states
 
 
 def prepared_cell(arrays, params):
