@@ -9,7 +9,7 @@ import numpy as np
 import tensorflow as tf
 
 from autograder.probes import ContractError, probe, student_attribute
-from autograder.probes.cells import normalise_step, prepared_cell, set_weights_by_name, short_name, state_arrays, weight_arrays
+from autograder.probes.cells import prepared_cell, run_steps, set_weights_by_name, short_name, state_arrays, weight_arrays
 
 
 def _builtin_cell(arrays, params):
@@ -39,12 +39,8 @@ def irnn(arrays, params):
     if initial:
         weights["recurrent_kernel"] = initial["w.recurrent_kernel"]
     set_weights_by_name(cell, weights)
-    states = [tf.zeros((x.shape[0], params["units"]))]
-    outputs = []
-    for t in range(x.shape[1]):
-        output, states = normalise_step(cell(x[:, t, :], states), x.shape[0], [params["units"]], params["units"])
-        outputs.append(output)
-    return {"class": type(cell).__name__}, dict(initial, outputs=np.asarray(tf.stack(outputs, axis=1)))
+    outputs, _ = run_steps(cell, x, [tf.zeros((x.shape[0], params["units"]))])
+    return {"class": type(cell).__name__}, dict(initial, outputs=np.asarray(outputs))
 
 
 @probe("unroll")
