@@ -109,7 +109,7 @@ def test_student_bundle_checks_alone_and_holds_no_solution(tmp_path):
         for block in find_blocks(text, str(path)):
             # Statements, not generic loop headers that any code may share.
             solution_lines |= {line.strip() for line in lines[block.begin + 1: block.end]
-                               if len(line.strip()) > 20 and not line.strip().startswith(("for ", "while ", "if "))}
+                               if len(line.strip()) > 20 and not line.strip().startswith(("for ", "while ", "if ", "with "))}
     for path in bundle.rglob("*.py"):
         text = path.read_text()
         leaked = [line for line in solution_lines if line in text]
