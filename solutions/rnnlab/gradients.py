@@ -84,20 +84,23 @@ def state_gradient_norms(cell, x, loss_fn, initial_state=None):
     # tells us the output width.
     first_output, _ = cell(x[:, 0, :], states)
     probes = tf.zeros((steps, batch_size, first_output.shape[-1]))
-    grads = _probe_gradients(cell, x, states, probes, loss_fn)
+    # Short sequences run eagerly; long ones are worth compiling (XLA), which costs ~0.3 s once.
+    backward = _probe_gradients if steps > COMPILE_FROM_STEPS else _probe_pass
+    grads = backward(cell, x, states, probes, loss_fn)
     return np.sqrt(np.sum(np.square(grads.numpy()), axis=(1, 2)))
     # END SOLUTION
 
 
-# XLA-compiled, like Keras's own training step: without it the loop costs several training steps.
-@tf.function(reduce_retracing=True, jit_compile=True)
-def _probe_gradients(cell, x, states, probes, loss_fn):
-    """Optional helper for ``state_gradient_norms``: dL/dp_t for zero probes p_t, one compiled pass.
+COMPILE_FROM_STEPS = 64
+
+
+def _probe_pass(cell, x, states, probes, loss_fn):
+    """Optional helper for ``state_gradient_norms``: dL/dp_t for zero probes p_t, in one pass.
 
     Run the cell over time inside a ``tf.GradientTape`` that watches ``probes`` (shape (T, batch,
     H)); at every step add ``probes[t]`` to the output and feed the sum on as the new hidden state.
-    Since p_t = 0 nothing changes in the forward pass, and dL/dp_t = dL/dh_t. Decorated with
-    ``tf.function``, so write the time loop as ``for t in tf.range(...)``.
+    Since p_t = 0 nothing changes in the forward pass, and dL/dp_t = dL/dh_t. It also runs
+    compiled (``_probe_gradients`` below), so write the time loop as ``for t in tf.range(...)``.
     """
     # BEGIN SOLUTION
     with tf.GradientTape() as tape:
@@ -113,6 +116,11 @@ def _probe_gradients(cell, x, states, probes, loss_fn):
         loss = tf.autograph.experimental.do_not_convert(loss_fn)(h)
     return tape.gradient(loss, probes)
     # END SOLUTION
+
+
+# The same pass compiled with XLA, like Keras's own training step: for T=1000 an eager loop costs
+# tens of training steps, the compiled one about half of one (bench/bench_lab1.py).
+_probe_gradients = tf.function(_probe_pass, reduce_retracing=True, jit_compile=True)
 
 
 def clip_by_value(grads, lo, hi):
