@@ -79,7 +79,20 @@ def feedback_markdown(report, submission_id):
             output = r.output.replace("|", "\\|").replace("\n", " ")
             lines.append(f"| {r.name.replace(' [hidden]', '')} | {r.score:g}/{r.max_score:g} ({mark}) | {output} |")
         lines.append("")
+    if report.sandbox:
+        lines.append(f"_{sandbox_note(report)}_")
     return "\n".join(lines) + "\n"
+
+
+def sandbox_note(report):
+    layers = report.sandbox or []
+    if not layers:
+        return ""
+    note = "Sandbox: " + ", ".join(layers) + "."
+    if not any(layer == "namespaces" for layer in layers):
+        note += (" Linux namespaces were not available on this machine, so solutions/ and the output folder "
+                 "were protected by audit hooks only (see the README's TA section).")
+    return note
 
 
 def gradescope_results(report, output=""):
@@ -89,7 +102,7 @@ def gradescope_results(report, output=""):
         "max_score": report.max_score,
         "execution_time": round(report.seconds, 2),
         "output": output or ("Public tests are the ones `python -m autograder check` runs; hidden tests use other "
-                             "sizes and values and are shown after the due date."),
+                             "sizes and values and are shown after the due date. " + sandbox_note(report)).strip(),
         "visibility": "visible",
         "stdout_visibility": "hidden",
         "tests": [
