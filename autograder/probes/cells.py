@@ -8,6 +8,8 @@ Params every cell probe takes:
 Arrays: ``x`` (B, T, D), initial states ``h0.0``, ``h0.1``..., weights ``w.<name>``.
 """
 
+import functools
+import re
 import tempfile
 from pathlib import Path
 
@@ -197,3 +199,257 @@ def cell_in_keras(arrays, params):
     except Exception as error:
         errors["save_load"] = _describe_stage_error(error)
     return {"errors": errors}, out
+
+
+# -- gated cells (Labs 2-3): one step in the contract, get_config, Bidirectional, own code -------
+KERAS_CONTEXT = "Exception encountered when calling"
+
+
+def keras_inner_message(text):
+    """The student's own message inside Keras's "Exception encountered when calling X.call()" wrapper
+    (Keras prints it in bold between the context and the list of arguments), or None."""
+    if not text.startswith(KERAS_CONTEXT):
+        return None
+    found = re.search(r"\x1b\[1m(.*?)\x1b\[0m", text, re.DOTALL)
+    if found:
+        return found.group(1).strip()
+    parts = text.split("\n\n")
+    return parts[1].strip() if len(parts) > 1 else None
+
+
+def plain_keras_error(error):
+    """Give an error raised inside a layer's call its own message back, in place, so that the
+    feedback reads "LSTMCell.call: fill in this TODO" rather than Keras's generic first line."""
+    text = error.args[0] if error.args and isinstance(error.args[0], str) else str(error)
+    inner = keras_inner_message(text)
+    if inner is None:
+        return
+    try:
+        error.args = (inner,)
+        if hasattr(error, "_message"):  # TensorFlow's OpError keeps its text here
+            error._message = inner
+    except Exception:  # an exception type that will not take it: leave it as it is
+        pass
+
+
+def with_plain_errors(function):
+    """A probe that raises errors with the student's own message (see ``plain_keras_error``)."""
+    @functools.wraps(function)
+    def run(arrays, params):
+        try:
+            return function(arrays, params)
+        except Exception as error:
+            plain_keras_error(error)
+            raise
+
+    return run
+
+
+# The generic probes, raising plain messages: the gated-cell labs use these names.
+probe("gated_forward")(with_plain_errors(cell_forward))
+probe("gated_gradients")(with_plain_errors(cell_gradients))
+
+
+@probe("gated_in_keras")
+@with_plain_errors
+def gated_in_keras(arrays, params):
+    """``cell_in_keras`` with the student's own message in each caught stage error, too."""
+    values, out = cell_in_keras(arrays, params)
+    for error in values.get("errors", {}).values():
+        inner = keras_inner_message(error.get("full", ""))
+        if inner:
+            error["message"] = inner.splitlines()[0][:500]
+    return values, out
+
+
+@probe("cell_step_contract")
+@with_plain_errors
+def cell_step_contract(arrays, params):
+    """``cell_contract`` plus one call on zeros, for cells whose ``build`` is written for the student.
+
+    The call checks the return structure ``(output, [states])`` with ``normalise_step``; the initial
+    bias (as ``build`` made it) comes back as ``init.bias`` when the cell has one.
+    """
+    facts, _ = cell_contract(arrays, params)
+    cell = make_cell(params)
+    build_cell(cell, params["input_dim"])
+    initial = {f"init.{short_name(v)}": np.asarray(v) for v in cell.weights if short_name(v) == "bias"}
+    batch = 2
+    sizes = state_sizes(cell)
+    output_size = int(getattr(cell, "output_size", sizes[0]) or sizes[0])
+    states = [tf.zeros((batch, size)) for size in sizes]
+    normalise_step(cell(tf.zeros((batch, params["input_dim"])), states), batch, sizes, output_size)
+    return facts, initial
+
+
+def _activation_name(function):
+    try:
+        name = keras.activations.serialize(function)
+    except Exception:
+        name = getattr(function, "__name__", repr(function))
+    return name if isinstance(name, str) else str(name)
+
+
+def _initializer_name(initializer):
+    return type(initializer).__name__ if initializer is not None else None
+
+
+@probe("cell_config")
+@with_plain_errors
+def cell_config(arrays, params):
+    """``get_config`` and registration: rebuild the cell from its config and report what came back.
+
+    Values: ``registered`` (Keras finds the class under "rnnlab>ClassName"), ``missing`` (keys of
+    ``params["kwargs"]`` absent from the config), ``rebuilt`` (the rebuilt cell's units, activations,
+    flags and initializer classes), and ``error`` when a step of the round trip failed.
+    """
+    cell = make_cell(params)
+    cls = type(cell)
+    values = {"registered": keras.saving.get_registered_object(f"rnnlab>{cls.__name__}") is cls,
+              "class": cls.__name__}
+    config = cell.get_config()
+    if not isinstance(config, dict):
+        raise ContractError(f"get_config must return a dict; yours returned {type(config).__name__}")
+    values["missing"] = sorted(k for k in ["units", *params.get("kwargs", {})] if k not in config)
+    try:
+        rebuilt = cls.from_config(config)
+    except NotImplementedError:
+        raise
+    except Exception as error:
+        values["error"] = {"stage": "from_config", **_describe_stage_error(error)}
+        return values, {}
+    described = {"units": getattr(rebuilt, "units", None)}
+    for name in ("activation", "recurrent_activation"):
+        if hasattr(rebuilt, name):
+            described[name] = _activation_name(getattr(rebuilt, name))
+    for name in ("unit_forget_bias", "reset_after"):
+        if hasattr(rebuilt, name):
+            described[name] = bool(getattr(rebuilt, name))
+    for name in ("kernel_initializer", "recurrent_initializer", "bias_initializer"):
+        if hasattr(rebuilt, name):
+            described[name] = _initializer_name(getattr(rebuilt, name))
+    values["rebuilt"] = described
+    return values, {}
+
+
+def _prefixed_weights(arrays, prefix):
+    return {key[len(prefix):]: value for key, value in arrays.items() if key.startswith(prefix)}
+
+
+@probe("cell_in_bidirectional")
+@with_plain_errors
+def cell_in_bidirectional(arrays, params):
+    """The cell inside ``keras.layers.Bidirectional(keras.layers.RNN(cell, return_sequences=True))``.
+
+    Keras builds the backward twin by serialising the RNN and deserialising a copy, so this needs
+    the class registered and a complete ``get_config``. Weights ``fw.<name>`` go to the forward
+    cell and ``bw.<name>`` to the backward copy. A failure to build the layer is reported in
+    ``errors["bidirectional"]`` (the parent explains it), not raised.
+    """
+    x = tf.constant(arrays["x"])
+    cell = make_cell(params)
+    registered = keras.saving.get_registered_object(f"rnnlab>{type(cell).__name__}") is type(cell)
+    try:
+        layer = keras.layers.Bidirectional(keras.layers.RNN(cell, return_sequences=True), merge_mode="concat")
+        layer.build(tuple(x.shape))
+    except NotImplementedError:
+        raise
+    except Exception as error:
+        described = _describe_stage_error(error)
+        # Keras nests one "Exception encountered: ..." per level of deserialisation; the last is the cause.
+        described["cause"] = str(error).rsplit("Exception encountered: ", 1)[-1].strip()[:500]
+        return {"errors": {"bidirectional": described}, "registered": registered}, {}
+    set_weights_by_name(layer.forward_layer.cell, _prefixed_weights(arrays, "fw."))
+    set_weights_by_name(layer.backward_layer.cell, _prefixed_weights(arrays, "bw."))
+    return {"errors": {}, "registered": registered}, {"outputs": np.asarray(layer(x))}
+
+
+# Keras's own recurrent cells and layers: a cell exercise is not done by one of these.
+BUILTIN_RECURRENT = ("SimpleRNNCell", "LSTMCell", "GRUCell", "SimpleRNN", "LSTM", "GRU")
+
+
+def _builtin_classes():
+    return {name: getattr(keras.layers, name) for name in BUILTIN_RECURRENT}
+
+
+def _held_builtins(root, classes, limit=2000):
+    """Names of Keras built-in cells/layers reachable from ``root``'s attributes (and containers)."""
+    found, seen, pending, visited = set(), {id(root)}, [root], 0
+    while pending and visited < limit:
+        visited += 1
+        obj = pending.pop()
+        if obj is not root:
+            for name, builtin in classes.items():
+                if isinstance(obj, builtin):
+                    found.add(f"keras.layers.{name}")
+        if isinstance(obj, keras.layers.Layer):
+            children = list(vars(obj).values())
+            try:
+                children += list(obj._flatten_layers(include_self=False, recursive=False))
+            except Exception:
+                pass
+        elif isinstance(obj, dict):
+            children = list(obj.values())
+        elif isinstance(obj, (list, tuple, set)):
+            children = list(obj)
+        else:
+            continue
+        for child in children:
+            if id(child) not in seen and isinstance(child, (keras.layers.Layer, dict, list, tuple, set)):
+                seen.add(id(child))
+                pending.append(child)
+    return sorted(found)
+
+
+@probe("cell_builtin_check")
+@with_plain_errors
+def cell_builtin_check(arrays, params):
+    """Does the student's class subclass, hold or call a Keras built-in recurrent cell/layer?
+
+    Runs one step on zeros while the built-ins' ``call`` methods are patched to record their use,
+    then looks through the cell's attributes. Values: ``subclasses``, ``holds``,
+    ``used`` (lists of "keras.layers.X"). An error in the student's step is raised as usual unless
+    a built-in was seen.
+    """
+    module, class_name, _ = CELL_SPECS[params["cell"]]
+    cls = student_attribute(module, class_name)
+    classes = _builtin_classes()
+    values = {"subclasses": sorted(f"keras.layers.{n}" for n, c in classes.items()
+                                   if isinstance(cls, type) and issubclass(cls, c)),
+              "holds": [], "used": []}
+    if values["subclasses"]:
+        return values, {}
+    used = set()
+    originals = {}
+
+    def recording(name, method):
+        # functools.wraps keeps the signature, which Keras inspects to pass `training`.
+        @functools.wraps(method)
+        def wrapper(self, *args, **kwargs):
+            used.add(f"keras.layers.{name}")
+            return method(self, *args, **kwargs)
+        return wrapper
+
+    # Only `call` is patched: Keras inspects __init__'s signature when it creates a layer.
+    for name, builtin in classes.items():
+        originals[name] = builtin.__dict__.get("call")
+        builtin.call = recording(name, builtin.call)
+    cell, failure = None, None
+    try:
+        cell = make_cell(params)
+        build_cell(cell, params["input_dim"])
+        sizes = state_sizes(cell)
+        cell(tf.zeros((2, params["input_dim"])), [tf.zeros((2, size)) for size in sizes])
+    except Exception as error:
+        failure = error
+    finally:
+        for name, original in originals.items():
+            if original is None:
+                del classes[name].call
+            else:
+                classes[name].call = original
+    values["used"] = sorted(used)
+    values["holds"] = _held_builtins(cell, classes) if cell is not None else []
+    if failure is not None and not (values["used"] or values["holds"]):
+        raise failure
+    return values, {}

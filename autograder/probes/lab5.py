@@ -1,0 +1,207 @@
+"""Probes for Lab 5's wrappers: ``BidirectionalRNN`` and ``DeepRNN`` (``rnnlab/bidirectional.py``).
+
+The wrappers are always run on Keras's *built-in* cells (``keras.layers.SimpleRNNCell``,
+``GRUCell``), so a bug in the student's own cells is never charged here. The grader owns the cell
+objects: it creates them, hands them to the wrapper and sets their weights by name.
+
+Params:
+    bidirectional: ``forward`` and ``backward`` cell specs, ``return_sequences``
+    deep:          ``cells`` (cell specs, bottom to top), ``return_sequences``
+    source:        "student" (default) or "keras": the Keras equivalent that the reference values
+                   come from, ``keras.layers.Bidirectional(..., merge_mode="concat")`` or
+                   ``keras.layers.RNN(keras.layers.StackedRNNCells(cells))``.
+A cell spec is ``{"cell": "simple_rnn" | "gru", "units": H, "kwargs": {...}}``.
+Arrays: ``x`` (B, T, D); weights ``<prefix>.<name>`` with prefix ``fw``/``bw`` or ``l0``, ``l1``...;
+``upstream`` for the gradient probes.
+"""
+
+import re
+import tempfile
+from pathlib import Path
+
+import keras
+import numpy as np
+import tensorflow as tf
+
+from autograder.probes import ContractError, probe, student_attribute
+from autograder.probes.cells import make_cell, set_weights_by_name, short_name
+
+_KERAS_CONTEXT = "Exception encountered when calling"
+
+
+def _plain_keras_error(error):
+    """Keras wraps an error raised inside a layer's call in "Exception encountered when calling
+    X.call()" with the original message in bold; keep only the original, which is the student's."""
+    text = str(error)
+    if not text.startswith(_KERAS_CONTEXT):
+        return
+    found = re.search(r"\x1b\[1m(.*?)\x1b\[0m", text, re.DOTALL)
+    parts = text.split("\n\n")
+    inner = (found.group(1) if found else parts[1] if len(parts) > 1 else text).strip()
+    try:
+        error.args = (inner,)
+        if isinstance(getattr(error, "_message", None), str):  # TensorFlow's OpErrors print this one
+            error._message = inner
+    except Exception:  # an exception type that will not take a new message keeps its own
+        pass
+
+
+def _call(function, *args):
+    try:
+        return function(*args)
+    except Exception as error:
+        _plain_keras_error(error)
+        raise
+
+
+def _builtin_cell(spec):
+    return make_cell(dict(spec, source="keras"))
+
+
+def _prefixed(arrays, prefix):
+    return {key[len(prefix) + 1:]: value for key, value in arrays.items() if key.startswith(prefix + ".")}
+
+
+def _prefixes(params):
+    if "cells" in params:
+        return [f"l{index}" for index in range(len(params["cells"]))]
+    return ["fw", "bw"]
+
+
+def make_wrapper(params):
+    """(layer, cells): the wrapper under test and the cells it was given, in prefix order."""
+    return_sequences = params["return_sequences"]
+    source = params.get("source", "student")
+    if "cells" in params:
+        cells = [_builtin_cell(spec) for spec in params["cells"]]
+        if source == "keras":
+            return keras.layers.RNN(keras.layers.StackedRNNCells(cells), return_sequences=return_sequences), cells
+        deep_rnn = student_attribute("bidirectional", "DeepRNN")
+        return deep_rnn(cells, return_sequences=return_sequences), cells
+    cells = [_builtin_cell(params["forward"]), _builtin_cell(params["backward"])]
+    if source == "keras":
+        layer = keras.layers.Bidirectional(
+            keras.layers.RNN(cells[0], return_sequences=return_sequences),
+            backward_layer=keras.layers.RNN(cells[1], return_sequences=return_sequences, go_backwards=True),
+            merge_mode="concat",
+        )
+        return layer, cells
+    bidirectional_rnn = student_attribute("bidirectional", "BidirectionalRNN")
+    return bidirectional_rnn(cells[0], cells[1], return_sequences=return_sequences), cells
+
+
+def _cells_in_use(layer, cells, params):
+    """The cell objects whose weights count. Keras's Bidirectional runs its own copy of the forward
+    cell; a student's layer must run the very cells it was given."""
+    if params.get("source") == "keras" and isinstance(layer, keras.layers.Bidirectional):
+        return [layer.forward_layer.cell, layer.backward_layer.cell]
+    unused = [prefix for prefix, cell in zip(_prefixes(params), cells) if not cell.built]
+    if unused:
+        names = {"fw": "forward_cell", "bw": "backward_cell"}
+        which = ", ".join(names.get(p, f"cells[{p[1:]}]") for p in unused)
+        raise ContractError(
+            f"{type(layer).__name__} never built {which} after a call: it must run the cells it was given "
+            "(through self.forward_rnn / self.backward_rnn or self.rnns), because the grader sets their weights"
+        )
+    return cells
+
+
+def _set_weights(layer, cells, arrays, params):
+    for prefix, cell in zip(_prefixes(params), _cells_in_use(layer, cells, params)):
+        set_weights_by_name(cell, _prefixed(arrays, prefix))
+
+
+def _single(value, what):
+    if isinstance(value, (list, tuple, dict)):
+        raise ContractError(f"{what} returned a {type(value).__name__}; call should return one tensor")
+    return value
+
+
+def _as_output(value, what):
+    _single(value, what)
+    try:
+        return np.asarray(value, dtype=np.float32)
+    except Exception:
+        raise ContractError(f"{what} should return a tensor; it returned {type(value).__name__}") from None
+
+
+def prepared_wrapper(arrays, params):
+    """The wrapper, called once (which builds it and its cells), with the case's weights set."""
+    x = tf.constant(arrays["x"])
+    layer, cells = make_wrapper(params)
+    _call(layer, x)
+    _set_weights(layer, cells, arrays, params)
+    return layer, cells, x
+
+
+@probe("wrapper_forward")
+def wrapper_forward(arrays, params):
+    layer, _, x = prepared_wrapper(arrays, params)
+    return {}, {"outputs": _as_output(_call(layer, x), type(layer).__name__)}
+
+
+@probe("wrapper_gradients")
+def wrapper_gradients(arrays, params):
+    """The outputs, and the gradients of sum(outputs * upstream) w.r.t. the inputs (``grad.x``) and
+    every cell weight (``grad.<prefix>.<name>``)."""
+    layer, cells, x = prepared_wrapper(arrays, params)
+    cells = _cells_in_use(layer, cells, params)
+    upstream = tf.constant(arrays["upstream"])
+    names, variables = ["x"], [x]
+    for prefix, cell in zip(_prefixes(params), cells):
+        for variable in cell.trainable_weights:
+            names.append(f"{prefix}.{short_name(variable)}")
+            variables.append(variable)
+    with tf.GradientTape() as tape:
+        tape.watch(x)
+        outputs = _single(_call(layer, x), type(layer).__name__)
+        if tuple(outputs.shape) != tuple(upstream.shape):
+            raise ContractError(f"{type(layer).__name__}'s output has shape {tuple(outputs.shape)}; "
+                                f"expected {tuple(upstream.shape)}")
+        loss = tf.reduce_sum(outputs * upstream)
+    grads = tape.gradient(loss, variables)
+    out = {f"grad.{name}": np.zeros(variable.shape, "float32") if grad is None else np.asarray(grad)
+           for name, variable, grad in zip(names, variables, grads)}
+    out["outputs"] = _as_output(outputs, type(layer).__name__)
+    return {"none_gradients": [name for name, grad in zip(names, grads) if grad is None]}, out
+
+
+def _describe_stage_error(error):
+    """Type and a one-line message. A tf.function error reads "in user code:", a stack, and last
+    the line that says what went wrong ("SomeError: ..."), itself perhaps wrapped by Keras; Keras's
+    own messages can run over several lines: keep their first paragraph."""
+    text, kind = str(error).strip(), type(error).__name__
+    if text.startswith("in user code"):
+        said = list(re.finditer(r"^\s*([A-Za-z_][\w.]*(?:Error|Exception)): ", text, re.MULTILINE))
+        if said:
+            kind, text = said[-1].group(1).rsplit(".", 1)[-1], text[said[-1].end():].strip()
+    bold = re.search(r"\x1b\[1m(.*?)\x1b\[0m", text, re.DOTALL)
+    if text.startswith(_KERAS_CONTEXT) and bold:
+        text = bold.group(1).strip()
+    paragraph = " ".join(line.strip() for line in re.split(r"\n\s*\n", text)[0].splitlines())
+    return {"type": kind, "message": paragraph[:500], "full": text[:2000]}
+
+
+@probe("wrapper_in_keras")
+def wrapper_in_keras(arrays, params):
+    """The wrapper inside a functional keras.Model, under tf.function, and after .keras save/load."""
+    x_array = arrays["x"]
+    layer, cells = make_wrapper(params)
+    inputs = keras.Input(shape=x_array.shape[1:])
+    model = keras.Model(inputs, _call(layer, inputs))
+    _set_weights(layer, cells, arrays, params)
+    x = tf.constant(x_array)
+    out, errors = {"model": _as_output(_call(model, x), "the model")}, {}
+    try:
+        out["tf_function"] = _as_output(tf.function(lambda batch: model(batch))(x), "the model")
+    except Exception as error:
+        errors["tf_function"] = _describe_stage_error(error)
+    try:
+        with tempfile.TemporaryDirectory() as folder:
+            path = Path(folder) / "model.keras"
+            model.save(path)
+            reloaded = keras.models.load_model(path)
+            out["save_load"] = _as_output(reloaded(x), "the reloaded model")
+    except Exception as error:
+        errors["save_load"] = _describe_stage_error(error)
+    return {"errors": errors}, out

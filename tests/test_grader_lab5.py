@@ -1,0 +1,208 @@
+"""The autograder on Lab 5: full marks for the master (public and hidden cases), zero for the
+release, broken copies of the master losing exactly the right points with the right message, and
+the NumPy references behind the mistake catalogue agreeing with Keras's numbers."""
+
+import pytest
+from conftest import LABS, SOLUTIONS
+from graderkit import grade_folder, lost, make_submission
+
+from autograder import mistakes_wrappers as m
+from autograder.cases import load_fixture
+from autograder.compare import close
+from autograder.release import fixture_path
+
+LAB5_POINTS = 16
+MODULE = "bidirectional.py"
+
+# Points per test, to spell out what each broken copy loses.
+BI_SEQ, BI_LAST, BI_GRAD, BI_KERAS = "test_bidirectional_sequences", "test_bidirectional_last_step", \
+    "test_bidirectional_gradients", "test_bidirectional_in_keras"
+DEEP_SEQ, DEEP_LAST, DEEP_GRAD, DEEP_KERAS = "test_deep_sequences", "test_deep_last_step", "test_deep_gradients", \
+    "test_deep_in_keras"
+POINTS = {BI_SEQ: 3, BI_LAST: 2, BI_GRAD: 1, BI_KERAS: 2, DEEP_SEQ: 3, DEEP_LAST: 2, DEEP_GRAD: 1, DEEP_KERAS: 2}
+BI_SEQ_STAGE = {BI_SEQ: 3, BI_GRAD: 1, BI_KERAS: 2}  # the sequences stage and the two that require it
+DEEP_SEQ_STAGE = {DEEP_SEQ: 3, DEEP_GRAD: 1, DEEP_KERAS: 2}
+
+# Lines of the master's solution blocks that the broken copies edit.
+FLIP_INPUTS = "self.backward_rnn(ops.flip(inputs, axis=1), training=training)"
+REALIGN = "backward = ops.flip(backward_in_reading_order, axis=1)  # row t is now <-h_t"
+CONCAT = "return ops.concatenate([forward, backward], axis=-1)"
+LAST = "return ops.concatenate([forward[:, -1, :], backward_in_reading_order[:, -1, :]], axis=-1)"
+STACK = "sequence = rnn(sequence, training=training)"
+DEEP_LAST_LINE = "return sequence[:, -1, :]"
+
+
+def test_master_scores_full_marks():
+    results = grade_folder(SOLUTIONS, [5])
+    assert lost(results) == {}, {n: r.output for n, r in results.items() if r.status != "passed"}
+    assert sum(r.max_score for r in results.values()) == LAB5_POINTS
+    assert set(results) == set(POINTS)
+
+
+def test_master_passes_hidden_cases():
+    """Hidden cases draw other sizes; their expected values come live from Keras through solutions/."""
+    from autograder import grading
+    from autograder.hidden import hidden_cases
+
+    public = load_fixture(fixture_path(5))
+    hidden = hidden_cases([5], seed=7)
+    assert hidden[5].keys() == public.keys()
+    assert {c.inputs["x"].shape for c in hidden[5].values()} != {c.inputs["x"].shape for c in public.values()}
+    report = grading.grade(SOLUTIONS, {5: public}, [5], call_timeout=60, hidden_cases_by_lab=hidden)
+    assert report.score == report.max_score == 2 * LAB5_POINTS, \
+        [(r.name, r.output) for r in report.results if r.status != "passed"]
+
+
+def test_untouched_release_scores_zero_with_not_implemented_messages():
+    results = grade_folder(LABS, [5])
+    assert sum(r.score for r in results.values()) == 0
+    for name, result in results.items():
+        assert result.status in ("not_implemented", "blocked"), (name, result.status, result.output)
+        assert "Traceback" not in result.output and "Exception encountered" not in result.output
+    # Keras's "Exception encountered when calling ..." wrapper is removed: the message names the exercise.
+    assert results[BI_SEQ].output.startswith("not implemented yet: BidirectionalRNN.call (rnnlab/bidirectional.py")
+    assert results[BI_LAST].status == "not_implemented"
+    assert results[DEEP_SEQ].output.startswith("not implemented yet: DeepRNN.call (rnnlab/bidirectional.py")
+    assert results[BI_GRAD].status == results[DEEP_KERAS].status == "blocked"
+
+
+# Each broken copy pairs one BidirectionalRNN edit with one DeepRNN edit (independent exercises):
+# (edits, {test: the Mistake it names, or a fragment of its message}, {test: points lost}).
+VARIANTS = {
+    "backward not realigned + every layer reads the inputs": (
+        [(REALIGN, "backward = backward_in_reading_order"),
+         (STACK, "sequence = rnn(inputs, training=training)")],
+        {BI_SEQ: m.NOT_REALIGNED, DEEP_SEQ: m.EVERY_LAYER_READS_INPUTS, DEEP_LAST: m.EVERY_LAYER_READS_INPUTS},
+        {**BI_SEQ_STAGE, **DEEP_SEQ_STAGE, DEEP_LAST: 2},
+    ),
+    "directions swapped + top layer left out": (
+        [(CONCAT, "return ops.concatenate([backward, forward], axis=-1)"),
+         (LAST, "return ops.concatenate([backward_in_reading_order[:, -1, :], forward[:, -1, :]], axis=-1)"),
+         ("for rnn in self.rnns:\n            # Step t", "for rnn in self.rnns[:-1]:\n            # Step t")],
+        {BI_SEQ: m.SWAPPED_DIRECTIONS, BI_LAST: m.SWAPPED_DIRECTIONS, DEEP_SEQ: m.WRONG_LAYER_OUTPUT,
+         DEEP_LAST: m.WRONG_LAYER_OUTPUT},
+        {**POINTS},
+    ),
+    "flipped on the batch axis + only the last step fed upwards": (
+        [(FLIP_INPUTS, "self.backward_rnn(ops.flip(inputs, axis=0), training=training)"),
+         (STACK, "sequence = rnn(sequence, training=training)[:, -1:, :]")],
+        {BI_SEQ: m.INPUT_NOT_REVERSED, BI_LAST: m.INPUT_NOT_REVERSED, DEEP_SEQ: m.ONLY_LAST_STEP_FED,
+         DEEP_LAST: m.ONLY_LAST_STEP_FED},
+        {**POINTS},
+    ),
+    "flipped on the feature axis + first step instead of last": (
+        [(FLIP_INPUTS, "self.backward_rnn(ops.flip(inputs, axis=-1), training=training)"),
+         (REALIGN, "backward = ops.flip(backward_in_reading_order, axis=-1)"),
+         (DEEP_LAST_LINE, "return sequence[:, 0, :]")],
+        {BI_SEQ: m.FLIPPED_FEATURES, BI_LAST: m.FLIPPED_FEATURES, DEEP_LAST: m.DEEP_LAST_WRONG_END},
+        {**BI_SEQ_STAGE, BI_LAST: 2, DEEP_LAST: 2},
+    ),
+    "backward last step from the wrong end + one step for return_sequences=True": (
+        [(LAST, "return ops.concatenate([forward[:, -1, :], ops.flip(backward_in_reading_order, axis=1)[:, -1, :]], "
+                "axis=-1)"),
+         ("        if self.return_sequences:\n            return sequence\n", "")],
+        {BI_LAST: m.BACKWARD_LAST_WRONG_END, DEEP_SEQ: m.ONE_STEP_RETURNED},
+        {BI_LAST: 2, **DEEP_SEQ_STAGE},
+    ),
+    # The two branches of BidirectionalRNN.call (return_sequences True / False) are independent too.
+    "forward last step from the wrong end + directions summed": (
+        [(LAST, "return ops.concatenate([forward[:, 0, :], ops.flip(backward_in_reading_order, axis=1)[:, 0, :]], "
+                "axis=-1)"),
+         (CONCAT, "return forward + backward")],
+        {BI_LAST: m.FORWARD_LAST_WRONG_END, BI_SEQ: m.ONE_DIRECTION_ONLY},
+        {BI_LAST: 2, **BI_SEQ_STAGE},
+    ),
+    "concatenated on the time axis": (
+        [(CONCAT, "return ops.concatenate([forward, backward], axis=1)")],
+        {BI_SEQ: m.CONCATENATED_ON_TIME},
+        {**BI_SEQ_STAGE},
+    ),
+    "concatenated on the batch axis": (
+        [(CONCAT, "return ops.concatenate([forward, backward], axis=0)")],
+        {BI_SEQ: m.CONCATENATED_ON_BATCH},
+        {**BI_SEQ_STAGE},
+    ),
+    "backward direction runs the forward cell": (
+        [(FLIP_INPUTS, "self.forward_rnn(ops.flip(inputs, axis=1), training=training)")],
+        {BI_SEQ: m.FORWARD_CELL_BOTH_WAYS, BI_LAST: m.FORWARD_CELL_BOTH_WAYS},
+        {**BI_SEQ_STAGE, BI_LAST: 2},
+    ),
+    # Not a catalogued mistake: the message still narrows it down to the backward half.
+    "an unknown bug in the backward half": (
+        [(FLIP_INPUTS, "self.backward_rnn(ops.flip(inputs, axis=1) * 0.5, training=training)")],
+        {BI_SEQ: "The forward half (units 0..3) is right; the backward half is not",
+         BI_LAST: "The forward half (units 0..3) is right; the backward half is not"},
+        {**BI_SEQ_STAGE, BI_LAST: 2},
+    ),
+    "inputs through NumPy (no gradient, no tf.function) + DeepRNN not registered": (
+        [(FLIP_INPUTS, "self.backward_rnn(np.asarray(inputs)[:, ::-1], training=training)"),
+         ("import keras\n", "import keras\nimport numpy as np\n"),
+         ('@keras.saving.register_keras_serializable(package="rnnlab")\nclass DeepRNN',
+          "class DeepRNN")],
+        {BI_GRAD: "dL/dx", BI_KERAS: "fails inside tf.function", DEEP_KERAS: "register_keras_serializable"},
+        {BI_GRAD: 1, BI_KERAS: 2, DEEP_KERAS: 2},
+    ),
+    "all steps for return_sequences=False + BidirectionalRNN without get_config": (
+        [("        if not self.return_sequences:\n            return ops.concatenate(", "        if False:\n"
+          "            return ops.concatenate("),
+         ('    def get_config(self):\n        """The two cells\' configs', '    def _no_config(self):\n        """')],
+        {BI_LAST: m.ALL_STEPS_RETURNED, BI_KERAS: "could not be rebuilt from its config"},
+        {BI_LAST: 2, BI_KERAS: 2},
+    ),
+}
+
+
+@pytest.mark.parametrize("name", list(VARIANTS))
+def test_broken_copy_loses_the_right_points(tmp_path, name):
+    edits, messages, points_lost = VARIANTS[name]
+    results = grade_folder(make_submission(tmp_path, [(MODULE, old, new) for old, new in edits]), [5])
+    assert lost(results) == points_lost, {n: (r.score, r.output) for n, r in results.items()}
+    for test, expected in messages.items():
+        output = results[test].output
+        if isinstance(expected, m.Mistake):  # a catalogued mistake: named, and its advice given
+            assert results[test].mistake == expected.name and expected.message in output, (test, output)
+        else:
+            assert expected in output, (test, output)
+    assert not [r for r in results.values() if r.status in ("grader_error", "not_run")], \
+        [(n, r.output) for n, r in results.items() if r.status in ("grader_error", "not_run")]
+
+
+def test_every_catalogued_mistake_has_a_broken_copy():
+    exercised = {expected.name for _, messages, _ in VARIANTS.values() for expected in messages.values()
+                 if isinstance(expected, m.Mistake)}
+    assert exercised == set(m.CATALOGUE), set(m.CATALOGUE) - exercised
+
+
+# -- the parent-side NumPy references (no TensorFlow) ----------------------------------------------
+@pytest.fixture(scope="module")
+def lab5():
+    return load_fixture(fixture_path(5))
+
+
+@pytest.mark.parametrize("case_id, reference", [
+    ("bidirectional.sequences", m.bidirectional), ("bidirectional.last", m.bidirectional),
+    ("deep.sequences", m.deep), ("deep.last", m.deep)])
+def test_numpy_reference_matches_keras(lab5, case_id, reference):
+    case = lab5[case_id]
+    assert close(reference(case.inputs, case.params["return_sequences"]), case.expected_arrays["outputs"])
+
+
+@pytest.mark.parametrize("case_id", ["bidirectional.sequences", "bidirectional.last", "deep.sequences", "deep.last"])
+def test_no_mistake_variant_equals_the_right_answer(lab5, case_id):
+    case = lab5[case_id]
+    variants = m.bidirectional_variants if case_id.startswith("bi") else m.deep_variants
+    found = variants(case.inputs, case.params["return_sequences"])
+    assert found
+    for mistake, variant in found:
+        assert not close(variant, case.expected_arrays["outputs"]), (mistake.name, case_id)
+
+
+def test_shape_mistakes():
+    shape = m.shape_mistake
+    assert shape((3, 6, 8), (3, 8), "bidirectional") is m.ALL_STEPS_RETURNED
+    assert shape((3, 4), (3, 6, 4), "deep") is m.ONE_STEP_RETURNED
+    assert shape((3, 1, 4), (3, 6, 4), "deep") is m.ONLY_LAST_STEP_FED
+    assert shape((3, 6, 4), (3, 6, 8), "bidirectional") is m.ONE_DIRECTION_ONLY
+    assert shape((3, 12, 4), (3, 6, 8), "bidirectional") is m.CONCATENATED_ON_TIME
+    assert shape((6, 6, 4), (3, 6, 8), "bidirectional") is m.CONCATENATED_ON_BATCH
+    assert shape((3, 6, 5), (3, 6, 8), "bidirectional") is None
