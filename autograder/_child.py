@@ -35,10 +35,9 @@ def _student_location(error, submission):
 
 
 def _describe(error, submission):
-    from autograder.probes import ContractError
+    from autograder.probes import ContractError, plain_message
 
-    message = (error.msg if isinstance(error, SyntaxError) else str(error)).strip()
-    # Keras adds "Exception encountered when calling ..." context; the first line is the student's.
+    message = plain_message((error.msg if isinstance(error, SyntaxError) else str(error)).strip())
     message = message.splitlines()[0] if message else ""
     if isinstance(error, ContractError):
         kind = "contract"

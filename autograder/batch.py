@@ -18,7 +18,6 @@ import io
 import json
 import multiprocessing
 import os
-import sys
 import tempfile
 import time
 from collections import Counter
@@ -26,7 +25,7 @@ from concurrent.futures import ProcessPoolExecutor, as_completed
 from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 
-from autograder import FIXTURES_DIR, KIT_ROOT, SOLUTIONS_DIR
+from autograder import KIT_ROOT, SOLUTIONS_DIR
 
 GRADEBOOK_COLUMNS = ["submission", "score", "max_score", "public_score", "public_max_score", "status", "message",
                      "seconds"]
@@ -81,7 +80,6 @@ _WORKER = {}
 def _init_worker(hidden_blobs, hidden_paths, call_timeout, labs):
     from autograder.cases import from_npz_dict, load_fixture
     from autograder.release import fixture_path
-    from autograder.sandbox import Zygote
     import numpy as np
 
     hidden = {}
@@ -144,10 +142,12 @@ def grade_entry(entry, submission_id, out_dir, stamp):
 
 def _headline(result):
     failed = [r for r in result.results if r.status != "passed" and r.status != "blocked"]
-    if not failed:
-        return "all tests passed"
-    first = failed[0]
-    return f"{len(failed)} test(s) failed; first: {first.name}: {first.output[:160]}"
+    headline = "all tests passed"
+    if failed:
+        headline = f"{len(failed)} test(s) failed; first: {failed[0].name}: {failed[0].output[:160]}"
+    if result.warnings:  # forbidden imports: the TA should see them in the gradebook
+        headline = f"{result.warnings[0][:200]} | {headline}"
+    return headline
 
 
 def _max_score(labs, with_hidden):

@@ -43,9 +43,10 @@ def describe_difference(got, expected, time_axis=None, axis_names=None):
         bad = ~np.isclose(got, expected, rtol=RTOL, atol=ATOL)
         steps = np.any(bad, axis=tuple(a for a in range(got.ndim) if a != time_axis))
         first = int(np.argmax(steps))
-        parts.append(f"first wrong at time step t={first + 1} of {got.shape[time_axis]}")
+        # Indices are 0-based everywhere in the message, as in your arrays; the step number is h_t's t.
+        parts.append(f"first wrong at time index {first} (step {first + 1} of {got.shape[time_axis]})")
         if first > 0:
-            parts.append(f"steps before it are right")
+            parts.append("the steps before it are right")
     parts.append(
         f"worst element [{_index(worst, names)}]: got {got[worst]:.6g}, expected {expected[worst]:.6g}"
     )

@@ -22,7 +22,7 @@ import json
 import os
 import time
 from contextlib import redirect_stderr, redirect_stdout
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 import pytest
@@ -204,6 +204,7 @@ class Report:
     seconds: float
     log: str = ""
     sandbox: list = None
+    warnings: list = field(default_factory=list)  # sentences for the student, e.g. forbidden imports
 
     @property
     def score(self):
@@ -228,9 +229,12 @@ def grade(submission, cases_by_lab, labs, call_timeout=None, progress=None, hidd
 
     Both runs share one child process; a crash or timeout only replaces the child.
     """
+    from autograder import static_scan
     from autograder.sandbox import CALL_TIMEOUT_S, Session
 
     started = time.perf_counter()
+    # Read (never run) the source first, so the feedback can name what the sandbox will refuse.
+    warnings = [static_scan.describe_imports(static_scan.scan_imports(Path(submission) / "rnnlab"))]
     with Session(submission, call_timeout=call_timeout or CALL_TIMEOUT_S, zygote=zygote,
                  hidden=hidden_paths) as session:
         results, log = run_grading_tests(Grader(session, cases_by_lab), labs, progress)
@@ -242,4 +246,5 @@ def grade(submission, cases_by_lab, labs, call_timeout=None, progress=None, hidd
                                                            hidden=True, skip=skip)
             results, log = results + hidden_results, log + hidden_log
         layers = session.sandbox_layers
-    return Report(str(submission), results, time.perf_counter() - started, log, layers)
+    return Report(str(submission), results, time.perf_counter() - started, log, layers,
+                  [warning for warning in warnings if warning])

@@ -15,7 +15,7 @@ STATUS_LABEL = {
 
 def render_text(report, public=True):
     """The per-lab, per-exercise report a student reads after ``check``."""
-    lines = []
+    lines = [f"Note: {warning}\n" for warning in report.warnings]
     for lab, lab_results in groupby(report.results, key=lambda r: r.lab):
         lab_results = list(lab_results)
         got, total = sum(r.score for r in lab_results), sum(r.max_score for r in lab_results)
@@ -46,6 +46,7 @@ def check_json(report):
             {"name": r.name, "score": r.score, "max_score": r.max_score, "output": r.output, "status": r.status}
             for r in report.results
         ],
+        "warnings": list(report.warnings),
     }
 
 
@@ -69,6 +70,7 @@ def feedback_markdown(report, submission_id):
                  + (f"; hidden tests: {sum(r.score for r in hidden):g} / {sum(r.max_score for r in hidden):g})"
                     if hidden else ")"))
     lines.append("")
+    lines += [f"> **Note:** {warning}\n" for warning in report.warnings]
     for title, results in (("Public tests (the ones `check` runs)", public),
                            ("Hidden tests (other sizes and values)", hidden)):
         if not results:
@@ -101,8 +103,9 @@ def gradescope_results(report, output=""):
         "score": report.score,
         "max_score": report.max_score,
         "execution_time": round(report.seconds, 2),
-        "output": output or ("Public tests are the ones `python -m autograder check` runs; hidden tests use other "
-                             "sizes and values and are shown after the due date. " + sandbox_note(report)).strip(),
+        "output": output or " ".join(report.warnings + [
+            "Public tests are the ones `python -m autograder check` runs; hidden tests use other sizes and values "
+            "and are shown after the due date.", sandbox_note(report)]).strip(),
         "visibility": "visible",
         "stdout_visibility": "hidden",
         "tests": [

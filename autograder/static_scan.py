@@ -199,3 +199,76 @@ def describe(findings, class_name):
     uses = "; ".join(finding.describe() for finding in findings[:3])
     more = f" and {len(findings) - 3} more" if len(findings) > 3 else ""
     return f"{class_name} uses Keras's built-in {uses}{more}"
+
+
+# -- forbidden imports: anywhere in the submission's rnnlab/ ---------------------------------------
+# What the sandbox blocks at run time anyway (audit hooks, namespaces); naming it up front tells a
+# student why a test failed with "blocked" and a TA which submissions tried.
+FORBIDDEN_MODULES = {
+    "subprocess": "starts other programs",
+    "multiprocessing": "starts other processes",
+    "pty": "starts other programs",
+    "socket": "opens network connections",
+    "urllib": "opens network connections",
+    "http": "opens network connections",
+    "requests": "opens network connections",
+    "ctypes": "loads native code",
+    "cffi": "loads native code",
+    "solutions": "is the instructor's master copy",
+    "autograder": "is the grader itself",
+}
+FORBIDDEN_OS_CALLS = frozenset({"system", "popen", "fork", "forkpty", "kill", "killpg", "execv", "execve",
+                                "execvp", "execl", "execlp", "spawnv", "spawnl", "posix_spawn"})
+DYNAMIC_IMPORTERS = frozenset({"__import__", "importlib.import_module"})
+
+
+def _forbidden(module_name):
+    root = (module_name or "").split(".")[0]
+    return root if root in FORBIDDEN_MODULES else None
+
+
+def scan_imports(package_dir):
+    """Findings for every forbidden import or call in ``package_dir/*.py``, sorted by file and line.
+
+    ``via`` is the file, e.g. ``rnnlab/lstm.py``; ``name`` says what was used and why it is refused.
+    """
+    package_dir = Path(package_dir)
+    findings = []
+    for path in sorted(package_dir.glob("*.py")):
+        if path.is_symlink() or not path.is_file() or path.stat().st_size > MAX_SOURCE_BYTES:
+            continue
+        try:
+            tree = ast.parse(path.read_text(encoding="utf-8", errors="replace"))
+        except (SyntaxError, ValueError, RecursionError, MemoryError):
+            continue  # reported by the probes as an import error
+        where = f"rnnlab/{path.name}"
+        module = _Module(tree)
+        for node in ast.walk(tree):
+            used = []
+            if isinstance(node, ast.Import):
+                used = [(alias.name, "imports") for alias in node.names]
+            elif isinstance(node, ast.ImportFrom) and node.level == 0:
+                used = [(node.module, "imports")]
+            elif isinstance(node, ast.Call):
+                dotted = _dotted(node.func)
+                resolved = module.resolve(dotted) if dotted else None
+                if resolved in DYNAMIC_IMPORTERS and node.args and isinstance(node.args[0], ast.Constant) \
+                        and isinstance(node.args[0].value, str):
+                    used = [(node.args[0].value, "imports")]
+                elif resolved and resolved.startswith("os.") and resolved[3:] in FORBIDDEN_OS_CALLS:
+                    findings.append(Finding(node.lineno, f"{resolved}() (starts or signals processes)", where))
+            for name, verb in used:
+                root = _forbidden(name)
+                if root:
+                    findings.append(Finding(node.lineno, f"{verb} {name} ({root} {FORBIDDEN_MODULES[root]})", where))
+    return sorted(set(findings), key=lambda f: (f.via, f.line, f.name))
+
+
+def describe_imports(findings):
+    """One paragraph for the feedback: what was found, and that the sandbox refuses it."""
+    if not findings:
+        return ""
+    listed = "; ".join(f"{f.via} line {f.line}: {f.name}" for f in findings[:5])
+    more = f"; and {len(findings) - 5} more" if len(findings) > 5 else ""
+    return (f"Forbidden in a submission: {listed}{more}. The grader's sandbox blocks these (no processes, "
+            "network, native code or grader files), so any test that reaches them fails; the labs never need them.")

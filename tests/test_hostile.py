@@ -266,6 +266,18 @@ def test_messages_say_what_happened(graded):
     assert "not implemented yet" in feedback["injector"]
 
 
+def test_forbidden_imports_are_named_before_anything_runs(graded):
+    """The static scan names the import in the feedback, results.json and the gradebook row."""
+    rows = graded["rows"]
+    for name, used in (("spawner", "rnnlab/gradients.py line"), ("network", "imports socket")):
+        assert used in rows[name]["message"], rows[name]["message"]
+        assert "Forbidden in a submission" in (graded["out"] / name / "feedback.md").read_text()
+    assert "imports subprocess (subprocess starts other programs)" in rows["spawner"]["message"]
+    results = json.loads((graded["out"] / "spawner" / "results.json").read_text())
+    assert results["output"].startswith("Forbidden in a submission: rnnlab/gradients.py line")
+    assert "Forbidden" not in rows["syntax_error"]["message"]
+
+
 def test_nothing_escaped(graded):
     assert graded["listener"].connections == 0
     assert not Path("/tmp/rnnlab-zip-slip.py").exists()

@@ -4,7 +4,6 @@ Every GRU case passes ``reset_after`` explicitly: the kit's GRUCell defaults to 
 2014) and Keras's to True, and the reference values of some cases come from Keras.
 """
 
-import numpy as np
 
 from autograder.cases import Case
 from autograder.cases.lab2 import normal, shapes
@@ -40,20 +39,20 @@ def make_cases(rng, hidden=False):
     return [
         Case("gru.wrapping", "cell_builtin_check", dict(gru, input_dim=d)),
         Case("gru.contract", "cell_step_contract", dict(gru, input_dim=d)),
-        Case("gru.forward", "gated_forward", gru,
+        Case("gru.forward", "cell_forward", gru,
              {"x": normal(rng, b, t, d), **state(), **gru_weights(rng, d, h, scale)}),
-        Case("gru.gradients", "gated_gradients", gru,
+        Case("gru.gradients", "cell_gradients", gru,
              {"x": normal(rng, b, t, d), "upstream": normal(rng, b, t, h), **state(),
               **gru_weights(rng, d, h, scale)}),
-        Case("gru.keras", "gated_in_keras", gru, {"x": normal(rng, b, t, d), **gru_weights(rng, d, h, scale)}),
+        Case("gru.keras", "cell_in_keras", gru, {"x": normal(rng, b, t, d), **gru_weights(rng, d, h, scale)}),
         Case("gru.bidirectional", "cell_in_bidirectional", gru,
              {"x": normal(rng, b, t, d), **gru_weights(rng, d, h, scale, prefix="fw."),
               **gru_weights(rng, d, h, scale, prefix="bw.")},
              reference_params=dict(gru, source="keras")),
-        Case("gru.builtin", "gated_forward", dict(gru, kwargs=BUILTIN_KWARGS),
+        Case("gru.builtin", "cell_forward", dict(gru, kwargs=BUILTIN_KWARGS),
              {"x": normal(rng, b, t + 4, d), **state(), **gru_weights(rng, d, h, scale)},
              reference_params=dict(gru, kwargs=BUILTIN_KWARGS, source="keras")),
-        Case("gru.reset_after", "gated_forward", dict(gru, kwargs=AFTER),
+        Case("gru.reset_after", "cell_forward", dict(gru, kwargs=AFTER),
              {"x": normal(rng, b, t + 2, d), **state(), **gru_weights(rng, d, h, scale, reset_after=True)},
              reference_params=dict(gru, kwargs=AFTER, source="keras")),
     ]

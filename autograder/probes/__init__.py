@@ -11,9 +11,59 @@ Every module here registers its probes with ``@probe("name")``.
 
 import importlib
 import pkgutil
+import re
 from pathlib import Path
 
 PROBES = {}
+
+
+KERAS_CONTEXT = "Exception encountered when calling"
+_BOLD = re.compile(r"\x1b\[1m(.*?)\x1b\[0m", re.DOTALL)
+
+
+def plain_message(text):
+    """The student's own error message, without the context Keras wraps around it.
+
+    Keras 3 re-raises an error from inside a layer's ``call`` with the same type but a message that
+    starts "Exception encountered when calling X.call()." and holds the original in bold; a student
+    who raised ``NotImplementedError("fill in this TODO")`` should read that, not Keras's wrapper.
+    """
+    if not text.startswith(KERAS_CONTEXT):
+        return text
+    found = _BOLD.search(text)
+    parts = text.split("\n\n")
+    return (found.group(1) if found else parts[1] if len(parts) > 1 else text).strip()
+
+
+def unwrap_keras_error(error):
+    """Give an error raised inside a layer's ``call`` its own message back, in place."""
+    text = error.args[0] if error.args and isinstance(error.args[0], str) else str(error)
+    inner = plain_message(text)
+    if inner == text:
+        return
+    try:
+        error.args = (inner,)
+        if isinstance(getattr(error, "_message", None), str):  # TensorFlow's OpError prints this one
+            error._message = inner
+    except Exception:  # an exception type that will not take a new message keeps its own
+        pass
+
+
+def describe_stage_error(error):
+    """Type and one-line message of an error caught in a stage (tf.function, save/load...).
+
+    A tf.function error reads "in user code:", a stack, and last the line that says what went wrong
+    ("SomeError: ..."), itself perhaps wrapped by Keras; Keras's own messages can run over several
+    lines: keep their first paragraph.
+    """
+    text, kind = str(error).strip(), type(error).__name__
+    if text.startswith("in user code"):
+        said = list(re.finditer(r"^\s*([A-Za-z_][\w.]*(?:Error|Exception)): ", text, re.MULTILINE))
+        if said:
+            kind, text = said[-1].group(1).rsplit(".", 1)[-1], text[said[-1].end():].strip()
+    text = plain_message(text)
+    paragraph = " ".join(line.strip() for line in re.split(r"\n\s*\n", text)[0].splitlines())
+    return {"type": kind, "message": paragraph[:500], "full": text[:2000]}
 
 
 class ContractError(Exception):

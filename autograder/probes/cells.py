@@ -9,7 +9,6 @@ Arrays: ``x`` (B, T, D), initial states ``h0.0``, ``h0.1``..., weights ``w.<name
 """
 
 import functools
-import re
 import tempfile
 from pathlib import Path
 
@@ -17,7 +16,7 @@ import keras
 import numpy as np
 import tensorflow as tf
 
-from autograder.probes import ContractError, probe, student_attribute
+from autograder.probes import ContractError, describe_stage_error, probe, student_attribute
 
 # cell kind -> (module in rnnlab, class name, Keras built-in class name)
 CELL_SPECS = {
@@ -169,12 +168,6 @@ def cell_gradients(arrays, params):
     return {"none_gradients": [n for n, g in zip(["x"] + names, grads) if g is None]}, out
 
 
-def _describe_stage_error(error):
-    message = str(error).strip().splitlines()
-    return {"type": type(error).__name__, "message": (message[0] if message else "")[:500],
-            "full": "\n".join(message)[:2000]}
-
-
 @probe("cell_in_keras")
 def cell_in_keras(arrays, params):
     """The cell inside keras.layers.RNN, under tf.function, and after a .keras save/load."""
@@ -189,7 +182,7 @@ def cell_in_keras(arrays, params):
     try:
         out["tf_function"] = np.asarray(tf.function(lambda batch: model(batch))(x))
     except Exception as error:
-        errors["tf_function"] = _describe_stage_error(error)
+        errors["tf_function"] = describe_stage_error(error)
     try:
         with tempfile.TemporaryDirectory() as folder:
             path = Path(folder) / "model.keras"
@@ -197,73 +190,12 @@ def cell_in_keras(arrays, params):
             reloaded = keras.models.load_model(path)
             out["save_load"] = np.asarray(reloaded(x))
     except Exception as error:
-        errors["save_load"] = _describe_stage_error(error)
+        errors["save_load"] = describe_stage_error(error)
     return {"errors": errors}, out
 
 
 # -- gated cells (Labs 2-3): one step in the contract, get_config, Bidirectional, own code -------
-KERAS_CONTEXT = "Exception encountered when calling"
-
-
-def keras_inner_message(text):
-    """The student's own message inside Keras's "Exception encountered when calling X.call()" wrapper
-    (Keras prints it in bold between the context and the list of arguments), or None."""
-    if not text.startswith(KERAS_CONTEXT):
-        return None
-    found = re.search(r"\x1b\[1m(.*?)\x1b\[0m", text, re.DOTALL)
-    if found:
-        return found.group(1).strip()
-    parts = text.split("\n\n")
-    return parts[1].strip() if len(parts) > 1 else None
-
-
-def plain_keras_error(error):
-    """Give an error raised inside a layer's call its own message back, in place, so that the
-    feedback reads "LSTMCell.call: fill in this TODO" rather than Keras's generic first line."""
-    text = error.args[0] if error.args and isinstance(error.args[0], str) else str(error)
-    inner = keras_inner_message(text)
-    if inner is None:
-        return
-    try:
-        error.args = (inner,)
-        if hasattr(error, "_message"):  # TensorFlow's OpError keeps its text here
-            error._message = inner
-    except Exception:  # an exception type that will not take it: leave it as it is
-        pass
-
-
-def with_plain_errors(function):
-    """A probe that raises errors with the student's own message (see ``plain_keras_error``)."""
-    @functools.wraps(function)
-    def run(arrays, params):
-        try:
-            return function(arrays, params)
-        except Exception as error:
-            plain_keras_error(error)
-            raise
-
-    return run
-
-
-# The generic probes, raising plain messages: the gated-cell labs use these names.
-probe("gated_forward")(with_plain_errors(cell_forward))
-probe("gated_gradients")(with_plain_errors(cell_gradients))
-
-
-@probe("gated_in_keras")
-@with_plain_errors
-def gated_in_keras(arrays, params):
-    """``cell_in_keras`` with the student's own message in each caught stage error, too."""
-    values, out = cell_in_keras(arrays, params)
-    for error in values.get("errors", {}).values():
-        inner = keras_inner_message(error.get("full", ""))
-        if inner:
-            error["message"] = inner.splitlines()[0][:500]
-    return values, out
-
-
 @probe("cell_step_contract")
-@with_plain_errors
 def cell_step_contract(arrays, params):
     """``cell_contract`` plus one call on zeros, for cells whose ``build`` is written for the student.
 
@@ -295,7 +227,6 @@ def _initializer_name(initializer):
 
 
 @probe("cell_config")
-@with_plain_errors
 def cell_config(arrays, params):
     """``get_config`` and registration: rebuild the cell from its config and report what came back.
 
@@ -316,7 +247,7 @@ def cell_config(arrays, params):
     except NotImplementedError:
         raise
     except Exception as error:
-        values["error"] = {"stage": "from_config", **_describe_stage_error(error)}
+        values["error"] = {"stage": "from_config", **describe_stage_error(error)}
         return values, {}
     described = {"units": getattr(rebuilt, "units", None)}
     for name in ("activation", "recurrent_activation"):
@@ -337,7 +268,6 @@ def _prefixed_weights(arrays, prefix):
 
 
 @probe("cell_in_bidirectional")
-@with_plain_errors
 def cell_in_bidirectional(arrays, params):
     """The cell inside ``keras.layers.Bidirectional(keras.layers.RNN(cell, return_sequences=True))``.
 
@@ -355,7 +285,7 @@ def cell_in_bidirectional(arrays, params):
     except NotImplementedError:
         raise
     except Exception as error:
-        described = _describe_stage_error(error)
+        described = describe_stage_error(error)
         # Keras nests one "Exception encountered: ..." per level of deserialisation; the last is the cause.
         described["cause"] = str(error).rsplit("Exception encountered: ", 1)[-1].strip()[:500]
         return {"errors": {"bidirectional": described}, "registered": registered}, {}
@@ -402,7 +332,6 @@ def _held_builtins(root, classes, limit=2000):
 
 
 @probe("cell_builtin_check")
-@with_plain_errors
 def cell_builtin_check(arrays, params):
     """Does the student's class subclass, hold or call a Keras built-in recurrent cell/layer?
 

@@ -15,7 +15,6 @@ Arrays: ``x`` (B, T, D); weights ``<prefix>.<name>`` with prefix ``fw``/``bw`` o
 ``upstream`` for the gradient probes.
 """
 
-import re
 import tempfile
 from pathlib import Path
 
@@ -23,34 +22,14 @@ import keras
 import numpy as np
 import tensorflow as tf
 
-from autograder.probes import ContractError, probe, student_attribute
+from autograder.probes import ContractError, describe_stage_error, probe, student_attribute, unwrap_keras_error
 from autograder.probes.cells import make_cell, set_weights_by_name, short_name
-
-_KERAS_CONTEXT = "Exception encountered when calling"
-
-
-def _plain_keras_error(error):
-    """Keras wraps an error raised inside a layer's call in "Exception encountered when calling
-    X.call()" with the original message in bold; keep only the original, which is the student's."""
-    text = str(error)
-    if not text.startswith(_KERAS_CONTEXT):
-        return
-    found = re.search(r"\x1b\[1m(.*?)\x1b\[0m", text, re.DOTALL)
-    parts = text.split("\n\n")
-    inner = (found.group(1) if found else parts[1] if len(parts) > 1 else text).strip()
-    try:
-        error.args = (inner,)
-        if isinstance(getattr(error, "_message", None), str):  # TensorFlow's OpErrors print this one
-            error._message = inner
-    except Exception:  # an exception type that will not take a new message keeps its own
-        pass
-
 
 def _call(function, *args):
     try:
         return function(*args)
     except Exception as error:
-        _plain_keras_error(error)
+        unwrap_keras_error(error)
         raise
 
 
@@ -166,22 +145,6 @@ def wrapper_gradients(arrays, params):
     return {"none_gradients": [name for name, grad in zip(names, grads) if grad is None]}, out
 
 
-def _describe_stage_error(error):
-    """Type and a one-line message. A tf.function error reads "in user code:", a stack, and last
-    the line that says what went wrong ("SomeError: ..."), itself perhaps wrapped by Keras; Keras's
-    own messages can run over several lines: keep their first paragraph."""
-    text, kind = str(error).strip(), type(error).__name__
-    if text.startswith("in user code"):
-        said = list(re.finditer(r"^\s*([A-Za-z_][\w.]*(?:Error|Exception)): ", text, re.MULTILINE))
-        if said:
-            kind, text = said[-1].group(1).rsplit(".", 1)[-1], text[said[-1].end():].strip()
-    bold = re.search(r"\x1b\[1m(.*?)\x1b\[0m", text, re.DOTALL)
-    if text.startswith(_KERAS_CONTEXT) and bold:
-        text = bold.group(1).strip()
-    paragraph = " ".join(line.strip() for line in re.split(r"\n\s*\n", text)[0].splitlines())
-    return {"type": kind, "message": paragraph[:500], "full": text[:2000]}
-
-
 @probe("wrapper_in_keras")
 def wrapper_in_keras(arrays, params):
     """The wrapper inside a functional keras.Model, under tf.function, and after .keras save/load."""
@@ -195,7 +158,7 @@ def wrapper_in_keras(arrays, params):
     try:
         out["tf_function"] = _as_output(tf.function(lambda batch: model(batch))(x), "the model")
     except Exception as error:
-        errors["tf_function"] = _describe_stage_error(error)
+        errors["tf_function"] = describe_stage_error(error)
     try:
         with tempfile.TemporaryDirectory() as folder:
             path = Path(folder) / "model.keras"
@@ -203,5 +166,5 @@ def wrapper_in_keras(arrays, params):
             reloaded = keras.models.load_model(path)
             out["save_load"] = _as_output(reloaded(x), "the reloaded model")
     except Exception as error:
-        errors["save_load"] = _describe_stage_error(error)
+        errors["save_load"] = describe_stage_error(error)
     return {"errors": errors}, out

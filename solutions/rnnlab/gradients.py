@@ -87,7 +87,8 @@ def state_gradient_norms(cell, x, loss_fn, initial_state=None):
     # Short sequences run eagerly; long ones are worth compiling (XLA), which costs ~0.3 s once.
     backward = _probe_gradients if steps > COMPILE_FROM_STEPS else _probe_pass
     grads = backward(cell, x, states, probes, loss_fn)
-    return np.sqrt(np.sum(np.square(grads.numpy()), axis=(1, 2)))
+    # Square and sum in float64: float32 squares of tiny (vanished) gradients underflow to 0.
+    return np.sqrt(np.sum(np.square(grads.numpy().astype(np.float64)), axis=(1, 2)))
     # END SOLUTION
 
 
@@ -147,7 +148,8 @@ def clip_by_global_norm(grads, max_norm):
     """
     # BEGIN SOLUTION
     present = [tf.convert_to_tensor(g, dtype=tf.float32) for g in grads if g is not None]
-    global_norm = tf.sqrt(tf.add_n([tf.reduce_sum(tf.square(g)) for g in present]))
+    # With no gradients at all the norm is 0, as in tf.clip_by_global_norm.
+    global_norm = tf.sqrt(tf.add_n([tf.reduce_sum(tf.square(g)) for g in present])) if present else tf.constant(0.0)
     scale = max_norm / tf.maximum(global_norm, max_norm)
     clipped = [None if g is None else tf.convert_to_tensor(g, dtype=tf.float32) * scale for g in grads]
     return clipped, global_norm
