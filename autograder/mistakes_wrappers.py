@@ -23,6 +23,11 @@ def _mistake(name, message):
 
 
 # -- BidirectionalRNN ----------------------------------------------------------------------------
+WRAPS_KERAS_WRAPPER = _mistake(
+    "wraps_keras_wrapper",
+    "this exercise asks you to wire the cells yourself (keras.layers.RNN for each cell's time loop is fine); "
+    "a class that uses keras.layers.Bidirectional or StackedRNNCells earns no points for it",
+)
 NOT_REALIGNED = _mistake(
     "backward_not_realigned",
     "the backward outputs are still in reading order (row t holds <-h_{T-t+1}, not <-h_t): flip them back "

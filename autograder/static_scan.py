@@ -24,6 +24,9 @@ BUILTIN_NAMES = frozenset({
     "BasicLSTMCell", "BasicRNNCell", "LSTMBlockCell", "GRUBlockCell", "GRUBlockCellV2", "BlockLSTM",
     "BlockLSTMV2", "CudnnRNN", "CudnnRNNV2", "CudnnRNNV3", "CuDNNLSTM", "CuDNNGRU",
 })
+# Lab 5's wrappers are given their cells and may run each with keras.layers.RNN; what they may not
+# use is the Keras wrapper that does the whole exercise.
+WRAPPER_NAMES = frozenset({"Bidirectional", "StackedRNNCells", "SimpleRNN", "LSTM", "GRU"})
 # Modules whose attributes of those names are the built-ins (a student's own ``LSTMCell`` is not).
 BUILTIN_MODULE_ROOTS = ("keras", "tensorflow", "tf", "tf_keras")
 # Generic Keras helpers that run the built-in cells' maths for you.
@@ -58,7 +61,8 @@ def _dotted(node):
 class _Module:
     """What one module binds at its top level, and which of those names lead to a built-in."""
 
-    def __init__(self, tree):
+    def __init__(self, tree, names=BUILTIN_NAMES):
+        self.names = names
         self.aliases = {}  # local name -> dotted origin ("keras.layers.LSTMCell", "keras", ...)
         self.definitions = {}  # top-level def/class/assignment name -> its nodes
         for node in tree.body:
@@ -100,7 +104,7 @@ class _Module:
         """The built-in a dotted name refers to (after resolving imports), or None."""
         resolved = self.resolve(dotted)
         parts = resolved.split(".")
-        if parts[-1] in BUILTIN_NAMES and parts[0] in BUILTIN_MODULE_ROOTS:
+        if parts[-1] in self.names and parts[0] in BUILTIN_MODULE_ROOTS:
             return resolved
         if parts[-1] in BUILTIN_FUNCTIONS and any(resolved.startswith(m + ".") for m in BACKEND_MODULES):
             return resolved
@@ -124,8 +128,9 @@ def _names_in(nodes):
 class Scanner:
     """Scan the modules of one ``rnnlab/`` folder (each parsed once)."""
 
-    def __init__(self, package_dir):
+    def __init__(self, package_dir, names=BUILTIN_NAMES):
         self.package_dir = Path(package_dir)
+        self.names = names
         self._modules = {}
 
     def module(self, name):
@@ -135,7 +140,7 @@ class Scanner:
             try:
                 if path.is_file() and not path.is_symlink() and path.stat().st_size <= MAX_SOURCE_BYTES:
                     tree = ast.parse(path.read_text(encoding="utf-8", errors="replace"))
-                    self._modules[name] = _Module(tree)
+                    self._modules[name] = _Module(tree, self.names)
             except (SyntaxError, ValueError, RecursionError, MemoryError, OSError):
                 # A module that does not parse is reported by the probes as an import error.
                 self._modules[name] = None
@@ -188,10 +193,12 @@ def _rnnlab_module(origin):
     return None
 
 
-def scan_class(package_dir, module_name, class_name):
+def scan_class(package_dir, module_name, class_name, names=BUILTIN_NAMES):
     """Findings for ``class_name`` in ``package_dir/<module_name>.py``: uses of a Keras built-in
-    cell or layer in the class itself (bases, body, methods) or in module-level names it uses."""
-    return Scanner(package_dir).scan_class(module_name, class_name)
+    cell or layer in the class itself (bases, body, methods) or in module-level names it uses.
+
+    ``names`` are the built-ins that count; Lab 5's wrappers pass ``WRAPPER_NAMES``."""
+    return Scanner(package_dir, names).scan_class(module_name, class_name)
 
 
 def describe(findings, class_name):

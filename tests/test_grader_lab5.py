@@ -127,6 +127,15 @@ VARIANTS = {
         {BI_SEQ: m.FORWARD_CELL_BOTH_WAYS, BI_LAST: m.FORWARD_CELL_BOTH_WAYS},
         {**BI_SEQ_STAGE, BI_LAST: 2},
     ),
+    # Handing the exercise to Keras: found by reading the source, every test of the exercise lost.
+    "Keras's Bidirectional + Keras's StackedRNNCells": (
+        [(CONCAT, "return keras.layers.Bidirectional(self.forward_rnn, backward_layer=self.backward_rnn)(inputs)"),
+         (STACK, "sequence = keras.layers.RNN(keras.layers.StackedRNNCells(self.cells), return_sequences=True)"
+                 "(inputs)\n            break")],
+        {BI_SEQ: m.WRAPS_KERAS_WRAPPER, BI_LAST: m.WRAPS_KERAS_WRAPPER, DEEP_SEQ: m.WRAPS_KERAS_WRAPPER,
+         DEEP_LAST: m.WRAPS_KERAS_WRAPPER},
+        {**POINTS},
+    ),
     # Not a catalogued mistake: the message still narrows it down to the backward half.
     "an unknown bug in the backward half": (
         [(FLIP_INPUTS, "self.backward_rnn(ops.flip(inputs, axis=1) * 0.5, training=training)")],

@@ -4,9 +4,12 @@ The wrappers run on Keras's built-in cells, and the expected values come from Ke
 ``Bidirectional(merge_mode="concat")`` and ``RNN(StackedRNNCells(cells))`` with the same weights.
 """
 
+from pathlib import Path
+
 import numpy as np
 
 from autograder import mistakes_wrappers as mistakes
+from autograder import static_scan
 from autograder.compare import check_array, close
 from autograder.feedback import Feedback
 from autograder.grading import points
@@ -64,7 +67,23 @@ def _which_half(got, expected, forward_units):
     return ""
 
 
+def require_own_wiring(grader, name):
+    """0 points, with the reason, for a wrapper that hands the exercise to Keras's own wrapper.
+
+    Read statically (the source is never run here); a wrapper that reaches Keras's by a route the
+    scan cannot follow still has to match Keras's numbers, which is what the exercise teaches."""
+    package = Path(grader.session.submission) / "rnnlab"
+    try:
+        found = static_scan.scan_class(package, "bidirectional", name, names=static_scan.WRAPPER_NAMES)
+    except Exception:  # a source the scanner cannot follow: the value checks still run
+        found = []
+    if found:
+        raise Feedback(f"{static_scan.describe(found, name)}: {mistakes.WRAPS_KERAS_WRAPPER.message}",
+                       kind="mistake", mistake=mistakes.WRAPS_KERAS_WRAPPER.name)
+
+
 def check_forward(grader, case_id, name, variants):
+    require_own_wiring(grader, name)
     case = grader.case(case_id)
     outcome = grader.run(case)
     check_output(outcome.arrays["outputs"], case, "outputs", name,
@@ -73,6 +92,7 @@ def check_forward(grader, case_id, name, variants):
 
 
 def check_gradients(grader, case_id, name):
+    require_own_wiring(grader, name)
     case = grader.case(case_id)
     outcome = grader.run(case)
     # The forward pass first (these cells differ from the forward-value cases), so that a gradient
@@ -114,6 +134,7 @@ def keras_stage_message(stage, error, name):
 
 
 def check_in_keras(grader, case_id, name):
+    require_own_wiring(grader, name)
     case = grader.case(case_id)
     outcome = grader.run(case)
     described = _describe(case, name)
