@@ -1,4 +1,4 @@
-"""``python -m autograder``: check (students) and release (instructors)."""
+"""``python -m autograder``: check (students), grade (TAs), release and new-lab (instructors)."""
 
 import argparse
 import sys
@@ -84,7 +84,7 @@ def command_release(args):
     if not (release.SOLUTIONS_DIR / "rnnlab").is_dir():
         _log("error: release needs the instructor master in solutions/ (this looks like a student bundle)")
         return EXIT_BAD_INPUT
-    from autograder.cases import LABS, load_fixture, public_cases, save_fixture
+    from autograder.cases import load_fixture, public_cases, save_fixture
 
     try:
         rendered = release.render_release()
@@ -96,8 +96,9 @@ def command_release(args):
     manifest = grading.build_manifest()
     if not grading.MANIFEST_PATH.exists() or grading.load_manifest() != manifest:
         problems.append("autograder/labtests/manifest.json differs from the @points in the grading tests")
+    labs = _labs_arg(args.lab)  # --lab: recompute (and check) only these labs' fixtures
     new_fixtures = {}
-    for lab in LABS:
+    for lab in labs:
         started = time.perf_counter()
         cases = release.compute_expected(public_cases(lab))
         new_fixtures[lab] = {case.id: case for case in cases}
@@ -110,7 +111,7 @@ def command_release(args):
         if problems:
             _log("The student release is stale: run `python -m autograder release`.\n  " + "\n  ".join(problems))
             return EXIT_STALE
-        _log(f"Release is up to date ({len(rendered)} files in labs/, fixtures for labs {', '.join(map(str, LABS))}).")
+        _log(f"Release is up to date ({len(rendered)} files in labs/, fixtures for labs {', '.join(map(str, labs))}).")
         return EXIT_OK
     written = release.write_release()
     if grading.MANIFEST_PATH.exists() is False or grading.load_manifest() != manifest:
@@ -165,9 +166,35 @@ def command_gradescope_run(args):
     return EXIT_OK
 
 
+# -- new-lab / new-dataset -------------------------------------------------------------------------
+def command_new_lab(args):
+    from autograder import scaffold
+
+    try:
+        values, written = scaffold.new_lab(args.lab, args.topic, module=args.module, title=args.title)
+    except scaffold.ScaffoldError as error:
+        _log(f"error: {error}")
+        return EXIT_BAD_INPUT
+    print(scaffold.lab_report(values, written))
+    return EXIT_OK
+
+
+def command_new_dataset(args):
+    from autograder import scaffold
+
+    try:
+        values, written = scaffold.new_dataset(args.name, title=args.title)
+    except scaffold.ScaffoldError as error:
+        _log(f"error: {error}")
+        return EXIT_BAD_INPUT
+    print(scaffold.dataset_report(values, written))
+    return EXIT_OK
+
+
 def build_parser():
     parser = argparse.ArgumentParser(prog="python -m autograder", description="The RNN lab kit's autograder.")
-    commands = parser.add_subparsers(dest="command", required=True)
+    commands = parser.add_subparsers(dest="command", required=True,
+                                     metavar="{check,grade,gradescope,release,new-lab,new-dataset}")
 
     check = commands.add_parser("check", help="grade your rnnlab/ with the public tests",
                                 description="Grade a submission with the public tests and print a score and hints.")
@@ -195,7 +222,7 @@ def build_parser():
     gradescope.add_argument("--lab", type=int, action="append", help="only this lab (repeatable)")
     gradescope.set_defaults(run=command_gradescope)
 
-    gradescope_run = commands.add_parser("gradescope-run", help=argparse.SUPPRESS)
+    gradescope_run = commands.add_parser("gradescope-run")  # what run_autograder calls; not listed
     gradescope_run.add_argument("--submission", required=True)
     gradescope_run.add_argument("--results", required=True)
     gradescope_run.add_argument("--timeout", type=float, default=60)
@@ -205,7 +232,37 @@ def build_parser():
                                   description="Strip solutions/ into labs/ and rebuild the public fixtures.")
     release.add_argument("--check", action="store_true", help="change nothing; exit 1 if labs/ or fixtures are stale")
     release.add_argument("--student", metavar="OUT", help="instead, write the student bundle (no solutions) to OUT")
+    release.add_argument("--lab", type=int, action="append",
+                         help="recompute (or check) only this lab's fixtures (repeatable; default: every lab); "
+                              "labs/ and the manifest are always done in full")
     release.set_defaults(run=command_release)
+
+    new_lab = commands.add_parser(
+        "new-lab", help="start lab N from templates/ (instructors)", formatter_class=argparse.RawDescriptionHelpFormatter,
+        description="Create a complete, working lab N from templates/lab/: the walkthrough notebook, a\n"
+                    "student module with one example exercise, its cases, probes, grading tests and known\n"
+                    "mistakes, and the kit's tests for them. Refuses to overwrite anything; prints the next\n"
+                    "steps (release, check solutions --lab N, check labs --lab N, pytest).",
+        epilog="example:\n  python -m autograder new-lab 6 attention --title \"attention over RNN states\"\n"
+               "  creates solutions/lab6_attention.py, solutions/rnnlab/attention.py, autograder/cases/lab6.py,\n"
+               "  autograder/probes/lab6.py, autograder/labtests/test_lab6.py, autograder/mistakes_attention.py,\n"
+               "  tests/test_grader_lab6.py and tests/test_lab6_walkthrough.py. See docs/EXTENDING.md.")
+    new_lab.add_argument("lab", type=int, metavar="N", help="the lab's number, one that no lab uses yet")
+    new_lab.add_argument("topic", metavar="TOPIC", help="a lowercase snake_case name: solutions/labN_TOPIC.py")
+    new_lab.add_argument("--module", help="the student module, solutions/rnnlab/MODULE.py (default: TOPIC)")
+    new_lab.add_argument("--title", help="the lab's title in its notebook and reports (default: TOPIC with spaces)")
+    new_lab.set_defaults(run=command_new_lab)
+
+    new_dataset = commands.add_parser(
+        "new-dataset", help="start a sequence task in datasets/seqtasks from templates/ (instructors)",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        description="Create datasets/seqtasks/NAME.py (a seeded generator make_NAME and its chance\n"
+                    "baseline NAME_baseline, from an example task to replace) and tests/test_dataset_NAME.py,\n"
+                    "and export both functions from seqtasks. Refuses to overwrite anything.",
+        epilog="example:\n  python -m autograder new-dataset first_symbol\nSee docs/EXTENDING.md.")
+    new_dataset.add_argument("name", metavar="NAME", help="a lowercase snake_case name: make_NAME, NAME_baseline")
+    new_dataset.add_argument("--title", help="the task's title in its docstrings (default: NAME with spaces)")
+    new_dataset.set_defaults(run=command_new_dataset)
     return parser
 
 
