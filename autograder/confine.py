@@ -21,6 +21,7 @@ import sys
 from pathlib import Path
 
 CLONE_NEWNS, CLONE_NEWUSER, CLONE_NEWNET = 0x00020000, 0x10000000, 0x40000000
+PR_GET_DUMPABLE, PR_SET_DUMPABLE = 3, 4
 MS_RDONLY, MS_NOSUID, MS_NODEV = 1, 2, 4
 NOBODY = 65534
 
@@ -60,9 +61,19 @@ def _enter_namespaces(hidden):
     uid, gid = os.getuid(), os.getgid()
     if libc.unshare(CLONE_NEWUSER | CLONE_NEWNS | CLONE_NEWNET) != 0:
         return f"namespaces unavailable ({os.strerror(ctypes.get_errno())})"
-    _write("/proc/self/setgroups", "deny")
-    _write("/proc/self/uid_map", f"0 {uid} 1")
-    _write("/proc/self/gid_map", f"0 {gid} 1")
+    # After a drop to ``nobody`` the process is not dumpable, which makes /proc/self/* belong to
+    # root and the maps unwritable: dumpable only while writing them.
+    dumpable = libc.prctl(PR_GET_DUMPABLE, 0, 0, 0, 0)
+    libc.prctl(PR_SET_DUMPABLE, 1, 0, 0, 0)
+    try:
+        _write("/proc/self/setgroups", "deny")
+        _write("/proc/self/uid_map", f"0 {uid} 1")
+        _write("/proc/self/gid_map", f"0 {gid} 1")
+    except OSError as error:
+        # Still in a new network namespace: no network. Only the hidden folders stay visible.
+        return f"network namespace only (user map refused: {error.strerror})"
+    finally:
+        libc.prctl(PR_SET_DUMPABLE, dumpable, 0, 0, 0)
     for path in hidden:
         if Path(path).is_dir():
             if libc.mount(b"tmpfs", os.fsencode(path), b"tmpfs", MS_RDONLY | MS_NOSUID | MS_NODEV, b"size=4k") != 0:
@@ -109,7 +120,9 @@ def confine(hidden_paths=(), workdir=None, needed_paths=()):
     layers = ["process group", "limits"]
     hidden = [str(Path(p).resolve()) for p in hidden_paths if p]
     # Dropping to nobody only works if nobody can still import Python's and the kit's modules.
-    reachable = all(_world_readable(p) for p in (sys.prefix, *needed_paths))
+    # A venv's prefix is not enough: its standard library lives under the base prefix.
+    prefixes = {sys.prefix, sys.base_prefix, sys.exec_prefix, sys.base_exec_prefix}
+    reachable = all(_world_readable(p) for p in (*prefixes, *needed_paths))
     if os.getuid() == 0 and reachable:
         try:
             if workdir:
@@ -120,7 +133,10 @@ def confine(hidden_paths=(), workdir=None, needed_paths=()):
             layers.append("unprivileged user")
         except OSError:
             pass
-    namespaces = _enter_namespaces(hidden)
+    try:
+        namespaces = _enter_namespaces(hidden)
+    except Exception as error:  # an optional layer that fails must not take the child down
+        namespaces = f"namespaces unavailable ({type(error).__name__}: {error})"
     layers.append(namespaces)
     _install_audit_hook(hidden)
     layers.append("audit hooks")
