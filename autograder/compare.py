@@ -72,6 +72,6 @@ def check_array(got, expected, what, *, time_axis=None, axis_names=None, mistake
         return
     for mistake, variant in mistakes:
         if variant is not None and np.shape(variant) == got.shape and np.allclose(got, variant, rtol=rtol, atol=atol):
-            raise Feedback(f"{what} is wrong, and it matches a known mistake: {mistake.message}",
+            raise Feedback(f"{what}: wrong values that match a known mistake: {mistake.message}",
                            kind="mistake", mistake=mistake.name)
-    raise Feedback(f"{what} is wrong: {describe_difference(got, expected, time_axis, axis_names)}", kind="mismatch")
+    raise Feedback(f"{what}: wrong values; {describe_difference(got, expected, time_axis, axis_names)}", kind="mismatch")

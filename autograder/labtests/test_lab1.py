@@ -206,7 +206,7 @@ def test_clip_by_global_norm(grader):
             continue
         for mistake, (variant, variant_norm) in variants.items():
             if all(close(g, v) for g, v in zip(got, variant)) and close(got_norm, variant_norm):
-                raise Feedback(f"clip_by_global_norm is wrong, and it matches a known mistake: {mistake.message}",
+                raise Feedback(f"clip_by_global_norm: wrong values that match a known mistake: {mistake.message}",
                                kind="mistake", mistake=mistake.name)
         check_array(got_norm, want_norm, f"clip_by_global_norm's global norm (max_norm={case.params['max_norm']})")
         for i, (g, w) in enumerate(zip(got, want)):

@@ -27,7 +27,7 @@ def _weight_keys(case):
 
 
 def _mistake(what, mistake):
-    return Feedback(f"{what} is wrong, and it matches a known mistake: {mistake.message}", kind="mistake",
+    return Feedback(f"{what}: wrong values that match a known mistake: {mistake.message}", kind="mistake",
                     mistake=mistake.name)
 
 
