@@ -1,6 +1,7 @@
 """Grading a class: 100 submissions with --workers 2, against a cold process per submission.
 
-    python bench/bench_grade.py [--count 100] [--cold-sample 6]
+    python bench/bench_grade.py [--count 100] [--cold-sample 6]   # every lab's tests
+    python bench/bench_grade.py --lab 1                           # one lab's tests only
 
 Builds a class of copies of the master and of broken variants (missing bias, hard-coded tanh,
 per-tensor clipping, not implemented, an endless loop), grades it with ``grade_batch`` (public and
@@ -47,14 +48,15 @@ def build_class(folder, count):
             path.write_text(path.read_text().replace(old, new))
 
 
-def cold_one(entry, hidden_file):
+def cold_one(entry, hidden_file, labs):
     """What a grader without a warm worker does: everything from a cold start, for one submission."""
     import numpy as np
 
     from autograder import grading
-    from autograder.cases import LABS, from_npz_dict, load_fixture
+    from autograder.cases import from_npz_dict, load_fixture
     from autograder.release import fixture_path
 
+    LABS = [int(lab) for lab in labs.split(",")]
     with np.load(hidden_file) as archive:
         hidden = {lab: from_npz_dict({k.split("|", 1)[1]: archive[k] for k in archive.files
                                       if k.startswith(f"lab{lab}|")}) for lab in LABS}
@@ -63,15 +65,18 @@ def cold_one(entry, hidden_file):
 
 
 def main():
-    if len(sys.argv) == 4 and sys.argv[1] == "--cold-one":
-        return cold_one(sys.argv[2], sys.argv[3])
+    if len(sys.argv) == 5 and sys.argv[1] == "--cold-one":
+        return cold_one(sys.argv[2], sys.argv[3], sys.argv[4])
     parser = argparse.ArgumentParser()
     parser.add_argument("--count", type=int, default=100)
     parser.add_argument("--cold-sample", type=int, default=6)
     parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--lab", type=int, action="append", help="grade only these labs' tests (default: all)")
     args = parser.parse_args()
     from autograder.batch import grade_batch
     from autograder.cases import LABS
+
+    LABS = sorted(args.lab) if args.lab else list(LABS)
 
     with tempfile.TemporaryDirectory() as scratch:
         scratch = Path(scratch)
@@ -93,7 +98,8 @@ def main():
         cold = []
         for entry in sorted((scratch / "class").iterdir())[: args.cold_sample]:
             started = time.perf_counter()
-            result = subprocess.run([sys.executable, __file__, "--cold-one", str(entry), str(hidden_file)],
+            result = subprocess.run([sys.executable, __file__, "--cold-one", str(entry), str(hidden_file),
+                                     ",".join(map(str, LABS))],
                                     cwd=KIT_ROOT, capture_output=True, text=True)
             if result.returncode:
                 raise SystemExit(result.stderr[-2000:])
