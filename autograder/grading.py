@@ -234,7 +234,7 @@ def grade(submission, cases_by_lab, labs, call_timeout=None, progress=None, hidd
 
     started = time.perf_counter()
     # Read (never run) the source first, so the feedback can name what the sandbox will refuse.
-    warnings = [static_scan.describe_imports(static_scan.scan_imports(Path(submission) / "rnnlab"))]
+    forbidden = static_scan.scan_imports(Path(submission) / "rnnlab")
     with Session(submission, call_timeout=call_timeout or CALL_TIMEOUT_S, zygote=zygote,
                  hidden=hidden_paths) as session:
         results, log = run_grading_tests(Grader(session, cases_by_lab), labs, progress)
@@ -246,5 +246,5 @@ def grade(submission, cases_by_lab, labs, call_timeout=None, progress=None, hidd
                                                            hidden=True, skip=skip)
             results, log = results + hidden_results, log + hidden_log
         layers = session.sandbox_layers
-    return Report(str(submission), results, time.perf_counter() - started, log, layers,
-                  [warning for warning in warnings if warning])
+    warnings = [static_scan.describe_imports(forbidden)] if forbidden else []
+    return Report(str(submission), results, time.perf_counter() - started, log, layers, warnings)

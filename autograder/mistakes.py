@@ -17,12 +17,19 @@ class Mistake:
     message: str
 
 
-CATALOGUE = {}
+def catalogue():
+    """``(CATALOGUE, mistake)``: a module's own catalogue and the function that adds a named
+    ``Mistake`` to it, ``MISSING_BIAS = mistake("missing_bias", "the bias is missing: ...")``."""
+    entries = {}
+
+    def mistake(name, message):
+        entries[name] = Mistake(name, message)
+        return entries[name]
+
+    return entries, mistake
 
 
-def _mistake(name, message):
-    CATALOGUE[name] = Mistake(name, message)
-    return CATALOGUE[name]
+CATALOGUE, _mistake = catalogue()
 
 
 # -- simple RNN cell -------------------------------------------------------------------------------

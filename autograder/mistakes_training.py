@@ -12,14 +12,9 @@ Like ``mistakes.py``, everything here runs in the grader process with NumPy only
 
 import numpy as np
 
-from autograder.mistakes import Mistake
+from autograder.mistakes import Mistake, catalogue  # noqa: F401 (Mistake: for callers)
 
-CATALOGUE = {}
-
-
-def _mistake(name, message):
-    CATALOGUE[name] = Mistake(name, message)
-    return CATALOGUE[name]
+CATALOGUE, _mistake = catalogue()
 
 
 # -- skill -----------------------------------------------------------------------------------------

@@ -14,6 +14,7 @@ from pathlib import Path
 from conftest import SOLUTIONS
 
 from autograder import grading
+from autograder.mistakes import Mistake
 from autograder.cases import load_fixture
 from autograder.release import fixture_path
 
@@ -44,3 +45,25 @@ def grade_variant(tmp_path, module, old, new, labs):
 def lost(results):
     """{test name: points lost} for every test that did not pass."""
     return {name: r.max_score - r.score for name, r in results.items() if r.score < r.max_score}
+
+
+def assert_broken_copy(tmp_path, module, edits, messages, points_lost, lab):
+    """Grade the master with ``edits`` (``(old, new)`` pairs) applied to ``module``, on ``lab``'s
+    public tests: exactly ``points_lost`` ({test: points}) are lost, each test in ``messages`` says
+    its message (a ``Mistake``: named, and its advice given), and no test ends in a grader error."""
+    results = grade_folder(make_submission(tmp_path, [(module, old, new) for old, new in edits]), [lab])
+    assert lost(results) == points_lost, {n: (r.score, r.output) for n, r in results.items()}
+    for test, expected in messages.items():
+        output = results[test].output
+        if isinstance(expected, Mistake):  # a catalogued mistake: named, and its advice given
+            assert results[test].mistake == expected.name and expected.message in output, (test, output)
+        else:
+            assert expected in output, (test, output)
+    assert not [r for r in results.values() if r.status in ("grader_error", "not_run")], \
+        [(n, r.output) for n, r in results.items() if r.status in ("grader_error", "not_run")]
+
+
+def exercised_mistakes(variants):
+    """Names of the catalogued mistakes that a ``{name: (edits, messages, points_lost)}`` table expects."""
+    return {expected.name for _, messages, _ in variants.values() for expected in messages.values()
+            if isinstance(expected, Mistake)}

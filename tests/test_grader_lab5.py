@@ -4,7 +4,7 @@ the NumPy references behind the mistake catalogue agreeing with Keras's numbers.
 
 import pytest
 from conftest import LABS, SOLUTIONS
-from graderkit import grade_folder, lost, make_submission
+from graderkit import assert_broken_copy, exercised_mistakes, grade_folder, lost
 
 from autograder import mistakes_wrappers as m
 from autograder.cases import load_fixture
@@ -163,22 +163,11 @@ VARIANTS = {
 
 @pytest.mark.parametrize("name", list(VARIANTS))
 def test_broken_copy_loses_the_right_points(tmp_path, name):
-    edits, messages, points_lost = VARIANTS[name]
-    results = grade_folder(make_submission(tmp_path, [(MODULE, old, new) for old, new in edits]), [5])
-    assert lost(results) == points_lost, {n: (r.score, r.output) for n, r in results.items()}
-    for test, expected in messages.items():
-        output = results[test].output
-        if isinstance(expected, m.Mistake):  # a catalogued mistake: named, and its advice given
-            assert results[test].mistake == expected.name and expected.message in output, (test, output)
-        else:
-            assert expected in output, (test, output)
-    assert not [r for r in results.values() if r.status in ("grader_error", "not_run")], \
-        [(n, r.output) for n, r in results.items() if r.status in ("grader_error", "not_run")]
+    assert_broken_copy(tmp_path, MODULE, *VARIANTS[name], lab=5)
 
 
 def test_every_catalogued_mistake_has_a_broken_copy():
-    exercised = {expected.name for _, messages, _ in VARIANTS.values() for expected in messages.values()
-                 if isinstance(expected, m.Mistake)}
+    exercised = exercised_mistakes(VARIANTS)
     assert exercised == set(m.CATALOGUE), set(m.CATALOGUE) - exercised
 
 

@@ -48,6 +48,11 @@ class Case:
         return self.probe, self.reference_params if self.reference_params is not None else self.params
 
 
+def normal(rng, *shape, scale=1.0):
+    """A float32 array of the given shape, N(0, scale^2) entries drawn from ``rng``."""
+    return (scale * rng.standard_normal(shape)).astype(np.float32)
+
+
 def lab_module(lab):
     return importlib.import_module(f"autograder.cases.lab{lab}")
 

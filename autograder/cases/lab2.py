@@ -5,9 +5,7 @@ Weights are drawn at a scale where the gates sit well inside (0, 1): every known
 ``mistakes_gated`` then changes the outputs by far more than float noise.
 """
 
-import numpy as np
-
-from autograder.cases import Case
+from autograder.cases import Case, normal
 
 TITLE = "LSTM: gates, the constant error carousel, peepholes"
 PUBLIC_SEED = 20261202
@@ -31,9 +29,6 @@ def shapes(rng, hidden):
         "scale": float(rng.uniform(0.35, 0.7)),
     }
 
-
-def normal(rng, *shape, scale=1.0):
-    return (scale * rng.standard_normal(shape)).astype(np.float32)
 
 
 def lstm_weights(rng, input_dim, units, scale, prefix="w."):

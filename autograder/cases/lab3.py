@@ -5,8 +5,8 @@ Every GRU case passes ``reset_after`` explicitly: the kit's GRUCell defaults to 
 """
 
 
-from autograder.cases import Case
-from autograder.cases.lab2 import normal, shapes
+from autograder.cases import Case, normal
+from autograder.cases.lab2 import shapes
 
 TITLE = "GRU: update and reset gates, one model in two conventions"
 PUBLIC_SEED = 20261203

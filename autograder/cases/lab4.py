@@ -11,7 +11,7 @@ top); initial states as ``h0.0``, ``h0.1``.
 
 import numpy as np
 
-from autograder.cases import Case
+from autograder.cases import Case, normal
 
 TITLE = "training on long-range tasks: skill, clipping, truncated BPTT"
 PUBLIC_SEED = 20261203
@@ -32,9 +32,6 @@ def _shapes(rng, hidden):
     }
 
 
-def _normal(rng, *shape, scale=1.0):
-    return (scale * rng.standard_normal(shape)).astype(np.float32)
-
 
 def model_weights(rng, spec, input_dim, outputs, scale):
     """Weights of ``RNN(cell) -> Dense(outputs)``: ``cell.*`` as Keras names them, ``readout.*``."""
@@ -42,11 +39,11 @@ def model_weights(rng, spec, input_dim, outputs, scale):
     # Keras's built-in GRUCell defaults to reset_after=True: two bias rows (input, recurrent).
     bias_shape = (2, gates * units) if spec["cell"] == "gru" else (gates * units,)
     return {
-        "cell.kernel": _normal(rng, input_dim, gates * units, scale=scale),
-        "cell.recurrent_kernel": _normal(rng, units, gates * units, scale=scale),
-        "cell.bias": _normal(rng, *bias_shape, scale=0.5),
-        "readout.kernel": _normal(rng, units, outputs, scale=0.8),
-        "readout.bias": _normal(rng, outputs, scale=0.3),
+        "cell.kernel": normal(rng, input_dim, gates * units, scale=scale),
+        "cell.recurrent_kernel": normal(rng, units, gates * units, scale=scale),
+        "cell.bias": normal(rng, *bias_shape, scale=0.5),
+        "readout.kernel": normal(rng, units, outputs, scale=0.8),
+        "readout.bias": normal(rng, outputs, scale=0.3),
     }
 
 
@@ -73,30 +70,30 @@ def make_cases(rng, hidden=False):
         # Regression from the last step, no clipping.
         Case("train_step.plain", "train_step",
              {"cell": simple, "outputs": 1, "loss": "mse", "clip_norm": None, "learning_rate": lr},
-             {"x": _normal(rng, b, t, d), "y": _normal(rng, b, 1), **model_weights(rng, simple, d, 1, scale)}),
+             {"x": normal(rng, b, t, d), "y": normal(rng, b, 1), **model_weights(rng, simple, d, 1, scale)}),
         # Large weights and a small clip_norm: clipping is sure to act.
         Case("train_step.clipped", "train_step",
              {"cell": lstm, "outputs": 1, "loss": "mse", "clip_norm": 0.05, "learning_rate": lr},
-             {"x": _normal(rng, b, t, d), "y": _normal(rng, b, 1, scale=2.0),
+             {"x": normal(rng, b, t, d), "y": normal(rng, b, 1, scale=2.0),
               **model_weights(rng, lstm, d, 1, 2 * scale)}),
         # Classification with a clip_norm far above the gradient norm: clipping must change nothing.
         Case("train_step.loose_clip", "train_step",
              {"cell": gru, "outputs": 3, "loss": "sparse_categorical_crossentropy", "clip_norm": 1000.0,
               "learning_rate": lr},
-             {"x": _normal(rng, b, t, d), "y": rng.integers(0, 3, size=b).astype(np.int32),
+             {"x": normal(rng, b, t, d), "y": rng.integers(0, 3, size=b).astype(np.int32),
               **model_weights(rng, gru, d, 3, scale)}),
         Case("train_step.compiled", "train_step",
              {"cell": simple, "outputs": 1, "loss": "mse", "clip_norm": 0.1, "learning_rate": lr, "compiled": True},
-             {"x": _normal(rng, b, t, d), "y": _normal(rng, b, 1), **model_weights(rng, simple, d, 1, 2 * scale)}),
+             {"x": normal(rng, b, t, d), "y": normal(rng, b, 1), **model_weights(rng, simple, d, 1, 2 * scale)}),
         # Truncated BPTT: T not a multiple of k, so the last chunk is shorter.
         Case("tbptt.simple_rnn", "truncated_bptt",
              {"cell": simple, "outputs": 1, "k": k, "learning_rate": lr},
-             {"x": _normal(rng, b, 2 * t - 1, d), "y": _normal(rng, b, 2 * t - 1, 1),
+             {"x": normal(rng, b, 2 * t - 1, d), "y": normal(rng, b, 2 * t - 1, 1),
               **model_weights(rng, simple, d, 1, scale)}),
         Case("tbptt.lstm", "truncated_bptt",
              {"cell": lstm, "outputs": 1, "k": k - 1, "learning_rate": lr},
-             {"x": _normal(rng, b, 2 * t, d), "y": _normal(rng, b, 2 * t, 1),
-              "h0.0": _normal(rng, b, h, scale=0.5), "h0.1": _normal(rng, b, h, scale=0.5),
+             {"x": normal(rng, b, 2 * t, d), "y": normal(rng, b, 2 * t, 1),
+              "h0.0": normal(rng, b, h, scale=0.5), "h0.1": normal(rng, b, h, scale=0.5),
               **model_weights(rng, lstm, d, 1, scale)}),
     ]
     for case in cases:

@@ -10,9 +10,7 @@ instead of the layer below, say, only has a value when the widths agree). The gr
 cases mix GRUCells and SimpleRNNCells of different widths.
 """
 
-import numpy as np
-
-from autograder.cases import Case
+from autograder.cases import Case, normal
 
 TITLE = "bidirectional and deep RNNs"
 PUBLIC_SEED = 20261205
@@ -29,9 +27,6 @@ def _shapes(rng, hidden):
     }
 
 
-def _normal(rng, *shape, scale=1.0):
-    return (scale * rng.standard_normal(shape)).astype(np.float32)
-
 
 def cell_weights(rng, prefix, spec, input_dim, scale):
     """Weights for a Keras built-in cell, named ``<prefix>.<weight name>``."""
@@ -41,34 +36,34 @@ def cell_weights(rng, prefix, spec, input_dim, scale):
     bias_shape = (2, gates * units) if spec["cell"] == "gru" and spec.get("kwargs", {}).get("reset_after", True) \
         else (gates * units,)
     return {
-        f"{prefix}.kernel": _normal(rng, input_dim, gates * units, scale=scale),
-        f"{prefix}.recurrent_kernel": _normal(rng, units, gates * units, scale=scale),
+        f"{prefix}.kernel": normal(rng, input_dim, gates * units, scale=scale),
+        f"{prefix}.recurrent_kernel": normal(rng, units, gates * units, scale=scale),
         # A clearly non-zero bias, as in every lab.
-        f"{prefix}.bias": _normal(rng, *bias_shape, scale=0.5),
+        f"{prefix}.bias": normal(rng, *bias_shape, scale=0.5),
     }
 
 
 def _bidirectional(rng, case_id, probe, forward, backward, return_sequences, batch, steps, input_dim, scale,
                    upstream=False):
     params = {"forward": forward, "backward": backward, "return_sequences": return_sequences}
-    inputs = {"x": _normal(rng, batch, steps, input_dim)}
+    inputs = {"x": normal(rng, batch, steps, input_dim)}
     inputs.update(cell_weights(rng, "fw", forward, input_dim, scale))
     inputs.update(cell_weights(rng, "bw", backward, input_dim, scale))
     if upstream:
         width = forward["units"] + backward["units"]
-        inputs["upstream"] = _normal(rng, *((batch, steps, width) if return_sequences else (batch, width)))
+        inputs["upstream"] = normal(rng, *((batch, steps, width) if return_sequences else (batch, width)))
     return Case(case_id, probe, params, inputs, reference_params=dict(params, source="keras"))
 
 
 def _deep(rng, case_id, probe, cells, return_sequences, batch, steps, input_dim, scale, upstream=False):
     params = {"cells": cells, "return_sequences": return_sequences}
-    inputs = {"x": _normal(rng, batch, steps, input_dim)}
+    inputs = {"x": normal(rng, batch, steps, input_dim)}
     width = input_dim
     for index, spec in enumerate(cells):
         inputs.update(cell_weights(rng, f"l{index}", spec, width, scale))
         width = spec["units"]
     if upstream:
-        inputs["upstream"] = _normal(rng, *((batch, steps, width) if return_sequences else (batch, width)))
+        inputs["upstream"] = normal(rng, *((batch, steps, width) if return_sequences else (batch, width)))
     return Case(case_id, probe, params, inputs, reference_params=dict(params, source="keras"))
 
 

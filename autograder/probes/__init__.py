@@ -35,20 +35,6 @@ def plain_message(text):
     return (found.group(1) if found else parts[1] if len(parts) > 1 else text).strip()
 
 
-def unwrap_keras_error(error):
-    """Give an error raised inside a layer's ``call`` its own message back, in place."""
-    text = error.args[0] if error.args and isinstance(error.args[0], str) else str(error)
-    inner = plain_message(text)
-    if inner == text:
-        return
-    try:
-        error.args = (inner,)
-        if isinstance(getattr(error, "_message", None), str):  # TensorFlow's OpError prints this one
-            error._message = inner
-    except Exception:  # an exception type that will not take a new message keeps its own
-        pass
-
-
 def describe_stage_error(error):
     """Type and one-line message of an error caught in a stage (tf.function, save/load...).
 

@@ -177,10 +177,21 @@ def cell_in_keras(arrays, params):
     model = keras.Model(inputs, keras.layers.RNN(cell, return_sequences=True)(inputs))
     set_weights_by_name(cell, weight_arrays(arrays))
     x = tf.constant(x_array)
+    out = {"rnn": np.asarray(model(x))}
+    staged, errors = keras_round_trips(model, x)
+    return {"errors": errors}, {**out, **staged}
+
+
+def keras_round_trips(model, x, as_array=lambda value, label: np.asarray(value)):
+    """``model`` on ``x`` under ``tf.function`` and after a ``.keras`` save and load.
+
+    Returns ``(out, errors)``: the outputs as ``out["tf_function"]`` and ``out["save_load"]``, and
+    for a stage that raised, ``errors[stage]`` (see ``describe_stage_error``) instead. ``as_array``
+    turns an output into an array; ``label`` names it in a contract message.
+    """
     out, errors = {}, {}
-    out["rnn"] = np.asarray(model(x))
     try:
-        out["tf_function"] = np.asarray(tf.function(lambda batch: model(batch))(x))
+        out["tf_function"] = as_array(tf.function(lambda batch: model(batch))(x), "the model")
     except Exception as error:
         errors["tf_function"] = describe_stage_error(error)
     try:
@@ -188,10 +199,10 @@ def cell_in_keras(arrays, params):
             path = Path(folder) / "model.keras"
             model.save(path)
             reloaded = keras.models.load_model(path)
-            out["save_load"] = np.asarray(reloaded(x))
+            out["save_load"] = as_array(reloaded(x), "the reloaded model")
     except Exception as error:
         errors["save_load"] = describe_stage_error(error)
-    return {"errors": errors}, out
+    return out, errors
 
 
 # -- gated cells (Labs 2-3): one step in the contract, get_config, Bidirectional, own code -------

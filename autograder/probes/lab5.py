@@ -15,23 +15,12 @@ Arrays: ``x`` (B, T, D); weights ``<prefix>.<name>`` with prefix ``fw``/``bw`` o
 ``upstream`` for the gradient probes.
 """
 
-import tempfile
-from pathlib import Path
-
 import keras
 import numpy as np
 import tensorflow as tf
 
-from autograder.probes import ContractError, describe_stage_error, probe, student_attribute, unwrap_keras_error
-from autograder.probes.cells import make_cell, set_weights_by_name, short_name
-
-def _call(function, *args):
-    try:
-        return function(*args)
-    except Exception as error:
-        unwrap_keras_error(error)
-        raise
-
+from autograder.probes import ContractError, probe, student_attribute
+from autograder.probes.cells import keras_round_trips, make_cell, set_weights_by_name, short_name
 
 def _builtin_cell(spec):
     return make_cell(dict(spec, source="keras"))
@@ -108,7 +97,7 @@ def prepared_wrapper(arrays, params):
     """The wrapper, called once (which builds it and its cells), with the case's weights set."""
     x = tf.constant(arrays["x"])
     layer, cells = make_wrapper(params)
-    _call(layer, x)
+    layer(x)
     _set_weights(layer, cells, arrays, params)
     return layer, cells, x
 
@@ -116,7 +105,7 @@ def prepared_wrapper(arrays, params):
 @probe("wrapper_forward")
 def wrapper_forward(arrays, params):
     layer, _, x = prepared_wrapper(arrays, params)
-    return {}, {"outputs": _as_output(_call(layer, x), type(layer).__name__)}
+    return {}, {"outputs": _as_output(layer(x), type(layer).__name__)}
 
 
 @probe("wrapper_gradients")
@@ -133,7 +122,7 @@ def wrapper_gradients(arrays, params):
             variables.append(variable)
     with tf.GradientTape() as tape:
         tape.watch(x)
-        outputs = _single(_call(layer, x), type(layer).__name__)
+        outputs = _single(layer(x), type(layer).__name__)
         if tuple(outputs.shape) != tuple(upstream.shape):
             raise ContractError(f"{type(layer).__name__}'s output has shape {tuple(outputs.shape)}; "
                                 f"expected {tuple(upstream.shape)}")
@@ -151,20 +140,9 @@ def wrapper_in_keras(arrays, params):
     x_array = arrays["x"]
     layer, cells = make_wrapper(params)
     inputs = keras.Input(shape=x_array.shape[1:])
-    model = keras.Model(inputs, _call(layer, inputs))
+    model = keras.Model(inputs, layer(inputs))
     _set_weights(layer, cells, arrays, params)
     x = tf.constant(x_array)
-    out, errors = {"model": _as_output(_call(model, x), "the model")}, {}
-    try:
-        out["tf_function"] = _as_output(tf.function(lambda batch: model(batch))(x), "the model")
-    except Exception as error:
-        errors["tf_function"] = describe_stage_error(error)
-    try:
-        with tempfile.TemporaryDirectory() as folder:
-            path = Path(folder) / "model.keras"
-            model.save(path)
-            reloaded = keras.models.load_model(path)
-            out["save_load"] = _as_output(reloaded(x), "the reloaded model")
-    except Exception as error:
-        errors["save_load"] = describe_stage_error(error)
-    return {"errors": errors}, out
+    out = {"model": _as_output(model(x), "the model")}
+    staged, errors = keras_round_trips(model, x, _as_output)
+    return {"errors": errors}, {**out, **staged}
