@@ -85,6 +85,7 @@ def command_release(args):
         _log("error: release needs the instructor master in solutions/ (this looks like a student bundle)")
         return EXIT_BAD_INPUT
     from autograder.cases import load_fixture, public_cases, save_fixture
+    from autograder.sandbox import Session
 
     try:
         rendered = release.render_release()
@@ -98,15 +99,17 @@ def command_release(args):
         problems.append("autograder/labtests/manifest.json differs from the @points in the grading tests")
     labs = _labs_arg(args.lab)  # --lab: recompute (and check) only these labs' fixtures
     new_fixtures = {}
-    for lab in labs:
-        started = time.perf_counter()
-        cases = release.compute_expected(public_cases(lab))
-        new_fixtures[lab] = {case.id: case for case in cases}
-        path = release.fixture_path(lab)
-        old = load_fixture(path) if path.exists() else {}
-        reasons = release.fixtures_differ(old, new_fixtures[lab]) if old else [f"{path.name} missing"]
-        problems += [f"fixtures lab{lab}: {reason}" for reason in reasons]
-        _log(f"lab {lab}: {len(cases)} public cases computed from solutions/ in {time.perf_counter() - started:.1f} s")
+    with Session(release.SOLUTIONS_DIR) as session:  # one child (one TensorFlow import) for every lab
+        for lab in labs:
+            started = time.perf_counter()
+            cases = release.compute_expected(public_cases(lab), session=session)
+            new_fixtures[lab] = {case.id: case for case in cases}
+            path = release.fixture_path(lab)
+            old = load_fixture(path) if path.exists() else {}
+            reasons = release.fixtures_differ(old, new_fixtures[lab]) if old else [f"{path.name} missing"]
+            problems += [f"fixtures lab{lab}: {reason}" for reason in reasons]
+            _log(f"lab {lab}: {len(cases)} public cases computed from solutions/ in "
+                 f"{time.perf_counter() - started:.1f} s")
     if args.check:
         if problems:
             _log("The student release is stale: run `python -m autograder release`.\n  " + "\n  ".join(problems))

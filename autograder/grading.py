@@ -15,6 +15,14 @@ when that stage failed; it scores 0 with a pointer to the failing stage.
 
 The score is points passed over the points in the fixed manifest (``labtests/manifest.json``), so
 a test that never ran counts as zero.
+
+``grade`` runs every test on the public cases, then again on hidden cases (other sizes and values)
+to catch answers that only fit the public fixtures. A test marked ``public_only=True`` runs once:
+the ones that put the student's class inside Keras's machinery (``keras.layers.RNN``,
+``Bidirectional``, ``tf.function``, ``.keras`` save and load). Whether a class survives tracing and
+serialisation is a property of its code, not of the numbers, and the hidden value tests already
+catch a hard-coded answer; these stages are also the slowest (a trace and a save/load each), so
+running them twice would cost a quarter of a class's grading time and tell nobody anything new.
 """
 
 import io
@@ -34,9 +42,13 @@ LABTESTS_DIR = Path(__file__).resolve().parent / "labtests"
 MANIFEST_PATH = LABTESTS_DIR / "manifest.json"
 
 
-def points(value, exercise, stage, requires=()):
-    """Mark a grading test with its points, the exercise it belongs to, and the stages it needs."""
-    return pytest.mark.grading(points=value, exercise=exercise, stage=stage, requires=tuple(requires))
+def points(value, exercise, stage, requires=(), public_only=False):
+    """Mark a grading test with its points, the exercise it belongs to, and the stages it needs.
+
+    ``public_only=True``: run on the public cases only, not again on the hidden ones (see above).
+    """
+    return pytest.mark.grading(points=value, exercise=exercise, stage=stage, requires=tuple(requires),
+                               public_only=bool(public_only))
 
 
 def build_manifest():
@@ -54,14 +66,31 @@ def build_manifest():
                 if isinstance(decorator, ast.Call) and getattr(decorator.func, "id", "") == "points":
                     keywords = {k.arg: ast.literal_eval(k.value) for k in decorator.keywords}
                     tests[node.name] = {"points": ast.literal_eval(decorator.args[0]),
-                                        "exercise": keywords["exercise"], "stage": keywords["stage"]}
+                                        "exercise": keywords["exercise"], "stage": keywords["stage"],
+                                        "public_only": bool(keywords.get("public_only", False))}
         manifest[path.stem[5:]] = tests
     return manifest
 
 
 def load_manifest():
-    """{"lab1": {"test_name": {"points": p, "exercise": e, "stage": s}, ...}, ...} in grading order."""
+    """{"lab1": {"test_name": {"points": p, "exercise": e, "stage": s, "public_only": b}, ...}, ...}
+    in grading order."""
     return json.loads(MANIFEST_PATH.read_text())
+
+
+def manifest_tests(labs, hidden=False):
+    """[(lab, test name, spec)] that a public (or hidden) run of ``labs`` grades, in manifest order."""
+    manifest = load_manifest()
+    return [(lab, test, spec) for lab in labs for test, spec in manifest[f"lab{lab}"].items()
+            if not (hidden and spec.get("public_only"))]
+
+
+def max_points(labs, with_hidden):
+    """The most a submission can score on ``labs``: the public tests, plus the hidden run's if graded."""
+    total = sum(spec["points"] for _, _, spec in manifest_tests(labs))
+    if with_hidden:
+        total += sum(spec["points"] for _, _, spec in manifest_tests(labs, hidden=True))
+    return float(total)
 
 
 @dataclass
@@ -111,7 +140,8 @@ class Grader:
 class GradingPlugin:
     """A pytest plugin that hands tests the ``grader`` fixture and records a result per test."""
 
-    def __init__(self, grader, progress=None, expected_count=0, skip=None):
+    def __init__(self, grader, progress=None, expected_count=0, skip=None, hidden=False):
+        self._hidden = hidden
         self._skip = skip or {}
         self._grader = grader
         self.results = {}
@@ -126,6 +156,10 @@ class GradingPlugin:
     def _mark(self, item):
         mark = item.get_closest_marker("grading")
         return mark.kwargs if mark else None
+
+    def pytest_collection_modifyitems(self, items):
+        if self._hidden:  # the hidden run leaves out the public-only tests
+            items[:] = [item for item in items if not (self._mark(item) or {}).get("public_only")]
 
     def pytest_runtest_setup(self, item):
         mark = self._mark(item)
@@ -173,8 +207,8 @@ def run_grading_tests(grader, labs, progress=None, hidden=False, skip=None):
 
     ``skip`` maps test names to the ``Feedback`` to record instead of running them.
     """
-    manifest = load_manifest()
-    plugin = GradingPlugin(grader, progress, sum(len(manifest[f"lab{lab}"]) for lab in labs), skip)
+    expected = manifest_tests(labs, hidden=hidden)
+    plugin = GradingPlugin(grader, progress, len(expected), skip, hidden=hidden)
     files = [str(LABTESTS_DIR / f"test_lab{lab}.py") for lab in labs]
     args = [
         *files, "-q", "-p", "no:cacheprovider", "-p", "no:randomly", "-p", "no:benchmark",
@@ -186,14 +220,13 @@ def run_grading_tests(grader, labs, progress=None, hidden=False, skip=None):
     with redirect_stdout(captured), redirect_stderr(captured):
         pytest.main(args, plugins=[plugin])
     results = []
-    for lab in labs:
-        for test, spec in manifest[f"lab{lab}"].items():
-            result = plugin.results.get(test)
-            if result is None:
-                result = TestResult(lab, test, spec["exercise"], spec["stage"], 0.0, float(spec["points"]),
-                                    "not_run", "this test did not run (a grader problem: please tell your TA)")
-            result.hidden = hidden
-            results.append(result)
+    for lab, test, spec in expected:
+        result = plugin.results.get(test)
+        if result is None:
+            result = TestResult(lab, test, spec["exercise"], spec["stage"], 0.0, float(spec["points"]),
+                                "not_run", "this test did not run (a grader problem: please tell your TA)")
+        result.hidden = hidden
+        results.append(result)
     return results, captured.getvalue()
 
 

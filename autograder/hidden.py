@@ -14,6 +14,7 @@ from autograder.cases import make_cases
 def hidden_cases(labs, seed, solutions_dir=SOLUTIONS_DIR):
     """{lab: {case_id: Case}} with expected values from the master solution."""
     from autograder.release import compute_expected
+    from autograder.sandbox import Session
 
     if not (solutions_dir / "rnnlab").is_dir():
         raise FileNotFoundError(
@@ -21,8 +22,9 @@ def hidden_cases(labs, seed, solutions_dir=SOLUTIONS_DIR):
             "(run `grade` from the instructor's copy of the kit)"
         )
     by_lab = {}
-    for lab in labs:
-        cases = make_cases(lab, np.random.default_rng([int(seed), lab]), hidden=True)
-        compute_expected(cases, solutions_dir)
-        by_lab[lab] = {case.id: case for case in cases}
+    with Session(solutions_dir) as session:  # one child, one TensorFlow import, for every lab
+        for lab in labs:
+            cases = make_cases(lab, np.random.default_rng([int(seed), lab]), hidden=True)
+            compute_expected(cases, solutions_dir, session=session)
+            by_lab[lab] = {case.id: case for case in cases}
     return by_lab

@@ -75,7 +75,11 @@ def feedback_markdown(report, submission_id):
                            ("Hidden tests (other sizes and values)", hidden)):
         if not results:
             continue
-        lines += [f"## {title}", "", "| test | points | feedback |", "|---|---|---|"]
+        lines += [f"## {title}", ""]
+        if results is hidden:
+            lines += ["Every test again on other sizes and values, except the Keras round trips (tf.function, "
+                      ".keras save/load, Bidirectional), which depend on your code, not on the numbers.", ""]
+        lines += ["| test | points | feedback |", "|---|---|---|"]
         for r in results:
             mark = "ok" if r.status == "passed" else r.status.replace("_", " ")
             output = r.output.replace("|", "\\|").replace("\n", " ")

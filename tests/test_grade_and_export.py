@@ -40,7 +40,7 @@ def test_grade_cli_writes_every_output_and_resumes(small_class, tmp_path):
         rows = {row["submission"]: row for row in csv.DictReader(handle)}
     assert list(next(csv.reader(open(out / "gradebook.csv")))[:5]) == ["submission", "score", "max_score",
                                                                        "public_score", "public_max_score"]
-    assert {n: float(r["score"]) for n, r in rows.items()} == {"alice": 40, "bob": 0, "carol": 40, "dave.txt": 0,
+    assert {n: float(r["score"]) for n, r in rows.items()} == {"alice": 38, "bob": 0, "carol": 38, "dave.txt": 0,
                                                                "erin": 0}
     assert rows["dave.txt"]["status"] == "malformed" and "neither a folder nor a .zip" in rows["dave.txt"]["message"]
     assert "no rnnlab/ folder" in rows["erin"]["message"]
@@ -89,7 +89,7 @@ def test_gradescope_zip_runs_on_a_fake_layout(tmp_path):
                          timeout=600)
     assert run.returncode == 0, run.stderr[-2000:]
     data = json.loads(results.read_text())
-    assert data["score"] == data["max_score"] == 40
+    assert data["score"] == data["max_score"] == 38  # lab 1: 20 public points + 18 hidden
     # A broken upload still leaves a results.json with a message.
     shutil.rmtree(submission / "rnnlab")
     subprocess.run(["bash", str(source / "run_autograder")], env=env, capture_output=True, timeout=600)

@@ -44,9 +44,13 @@ def test_master_scores_full_marks_public_and_hidden():
     hidden = hidden_cases([3], seed=11)
     report = grading.grade(SOLUTIONS, {3: load_fixture(fixture_path(3))}, [3], call_timeout=60,
                            hidden_cases_by_lab=hidden)
-    assert report.score == report.max_score == 2 * LAB3_POINTS, \
+    # The Keras round trips (tf.function, save/load, Bidirectional) run on the public cases only.
+    assert report.score == report.max_score == 2 * LAB3_POINTS - (2 + 1), \
         [(r.name, r.output) for r in report.results if r.status != "passed"]
     assert {r.test: r.max_score for r in report.results} == POINTS
+    hidden_tests = {r.test for r in report.results if r.hidden}
+    assert hidden_tests == {r.test for r in report.results if not r.hidden} - {
+        "test_gru_in_keras", "test_gru_bidirectional"}
 
 
 def test_untouched_release_scores_zero_with_not_implemented_messages():

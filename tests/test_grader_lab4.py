@@ -92,8 +92,12 @@ def test_master_passes_hidden_cases():
     assert {c.inputs["x"].shape for c in hidden[4].values() if "x" in c.inputs} != \
         {c.inputs["x"].shape for c in public.values() if "x" in c.inputs}
     report = grading.grade(SOLUTIONS, {4: public}, [4], call_timeout=60, hidden_cases_by_lab=hidden)
-    assert report.score == report.max_score == 2 * LAB4_POINTS, \
+    # The Keras round trips (tf.function, save/load, Bidirectional) run on the public cases only.
+    assert report.score == report.max_score == 2 * LAB4_POINTS - 1, \
         [(r.name, r.output) for r in report.results if r.status != "passed"]
+    hidden_tests = {r.test for r in report.results if r.hidden}
+    assert hidden_tests == {r.test for r in report.results if not r.hidden} - {
+        "test_train_step_compiled"}
 
 
 def test_untouched_release_scores_zero_with_not_implemented_messages():

@@ -19,8 +19,9 @@ from conftest import KIT_ROOT, SOLUTIONS
 
 from autograder.batch import grade_batch
 
-FULL = 40.0
-FORWARD_AND_LATER = 3 + 2 + 2 + 1  # SimpleRNNCell tests after the contract, per run (public or hidden)
+FULL = 38.0  # lab 1: 20 public points + 18 hidden (the Keras round trip, 2 points, runs on the public case only)
+# SimpleRNNCell tests after the contract: forward 3, gradients 2, Keras round trip 2 (public only), built-in 1.
+FORWARD_AND_LATER = (3 + 2 + 2 + 1) + (3 + 2 + 1)
 
 
 def master(root):
@@ -110,7 +111,7 @@ _os._exit(0)
     append(root, "gradients.py", "import sys as _sys\n_sys.exit(0)")
 
     # Monkeypatches numpy's and pytest's comparisons in the child, and returns wrong outputs.
-    root = entry("monkeypatcher", FULL - 2 * FORWARD_AND_LATER - 2 * 2)
+    root = entry("monkeypatcher", FULL - FORWARD_AND_LATER - 2 * 2)
     append(root, "simple_rnn.py", """
 import numpy as _np
 _np.allclose = lambda *a, **k: True
@@ -124,7 +125,7 @@ except Exception:
     replace(root, "simple_rnn.py", CALL_LINE, "        return h + 1.0, [h]")
 
     # NaN outputs.
-    root = entry("nan_outputs", FULL - 2 * FORWARD_AND_LATER - 2 * 2)
+    root = entry("nan_outputs", FULL - FORWARD_AND_LATER - 2 * 2)
     replace(root, "simple_rnn.py", CALL_LINE, "        h = h * float('nan')\n        return h, [h]")
 
     # An output object whose __eq__ always says True.

@@ -94,6 +94,21 @@ def test_manifest_is_what_the_grading_tests_declare():
     assert grading.load_manifest() == grading.build_manifest()
 
 
+def test_public_only_marks_exactly_the_keras_machinery_stages():
+    """The rule in grading.py's docstring, in one place: tf.function, save/load and Bidirectional
+    stages run on the public cases only; every other test runs again on the hidden cases."""
+    manifest = grading.load_manifest()
+    for lab, tests in manifest.items():
+        for name, spec in tests.items():
+            machinery = "tf.function" in spec["stage"] or "Bidirectional" in spec["stage"]
+            assert spec["public_only"] == machinery, (lab, name, spec["stage"])
+    labs = [int(lab[3:]) for lab in manifest]
+    public = sum(spec["points"] for tests in manifest.values() for spec in tests.values())
+    assert public == 81 and grading.max_points(labs, with_hidden=False) == 81
+    assert grading.max_points(labs, with_hidden=True) == 81 + (81 - 14)  # 14 public-only points
+    assert grading.max_points([1], with_hidden=True) == 20 + 18
+
+
 def test_release_check_passes_on_the_committed_tree():
     """labs/, fixtures and manifest are up to date with solutions/ (recomputes the fixtures)."""
     result = subprocess.run([sys.executable, "-m", "autograder", "release", "--check"], cwd=KIT_ROOT,

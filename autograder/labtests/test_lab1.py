@@ -106,7 +106,7 @@ def test_simple_rnn_gradients(grader):
 
 
 @points(2, exercise="SimpleRNNCell", stage="keras.layers.RNN, tf.function, .keras save/load",
-        requires=["forward values"])
+        requires=["forward values"], public_only=True)
 def test_simple_rnn_in_keras(grader):
     check_in_keras(grader, "simple_rnn.keras", "SimpleRNNCell")
 

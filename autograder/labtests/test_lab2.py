@@ -215,14 +215,14 @@ def test_lstm_get_config(grader):
 
 
 @points(2, exercise="LSTMCell", stage="keras.layers.RNN, tf.function, .keras save/load",
-        requires=["forward values", "get_config and registration"])
+        requires=["forward values", "get_config and registration"], public_only=True)
 def test_lstm_in_keras(grader):
     _lstm_own_code(grader)
     check_keras_stages(grader, "lstm.keras", "LSTMCell")
 
 
 @points(1, exercise="LSTMCell", stage="keras.layers.Bidirectional",
-        requires=["forward values", "get_config and registration"])
+        requires=["forward values", "get_config and registration"], public_only=True)
 def test_lstm_bidirectional(grader):
     _lstm_own_code(grader)
     check_bidirectional(grader, "lstm.bidirectional", "LSTMCell", "keras.layers.LSTMCell")
@@ -271,7 +271,7 @@ def test_peephole_gradients(grader):
 
 
 @points(1, exercise="PeepholeLSTMCell (bonus)", stage="keras.layers.RNN, tf.function, .keras save/load",
-        requires=["forward values"])
+        requires=["forward values"], public_only=True)
 def test_peephole_in_keras(grader):
     _peephole_own_code(grader)
     check_keras_stages(grader, "peephole.keras", "PeepholeLSTMCell")

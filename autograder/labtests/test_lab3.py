@@ -53,13 +53,14 @@ def test_gru_gradients(grader):
     check_gradients(grader, grader.case("gru.gradients"), "GRUCell")
 
 
-@points(2, exercise="GRUCell", stage="keras.layers.RNN, tf.function, .keras save/load", requires=["forward values"])
+@points(2, exercise="GRUCell", stage="keras.layers.RNN, tf.function, .keras save/load", requires=["forward values"],
+        public_only=True)
 def test_gru_in_keras(grader):
     _gru_own_code(grader)
     check_keras_stages(grader, "gru.keras", "GRUCell")
 
 
-@points(1, exercise="GRUCell", stage="keras.layers.Bidirectional", requires=["forward values"])
+@points(1, exercise="GRUCell", stage="keras.layers.Bidirectional", requires=["forward values"], public_only=True)
 def test_gru_bidirectional(grader):
     _gru_own_code(grader)
     check_bidirectional(grader, "gru.bidirectional", "GRUCell", "keras.layers.GRUCell(reset_after=False)")

@@ -101,7 +101,8 @@ def test_train_step_loose_clip(grader):
     check_train_step(grader, "train_step.loose_clip")
 
 
-@points(1, exercise="train_step", stage="inside tf.function", requires=["clipping by global norm"])
+@points(1, exercise="train_step", stage="inside tf.function", requires=["clipping by global norm"],
+        public_only=True)
 def test_train_step_compiled(grader):
     check_train_step(grader, "train_step.compiled")
 

@@ -167,7 +167,7 @@ def test_bidirectional_gradients(grader):
 
 
 @points(2, exercise="BidirectionalRNN", stage="keras.Model, tf.function, .keras save/load",
-        requires=["return_sequences=True: [forward, backward] aligned in time"])
+        requires=["return_sequences=True: [forward, backward] aligned in time"], public_only=True)
 def test_bidirectional_in_keras(grader):
     check_in_keras(grader, "bidirectional.keras", "BidirectionalRNN")
 
@@ -189,6 +189,6 @@ def test_deep_gradients(grader):
 
 
 @points(2, exercise="DeepRNN", stage="keras.Model, tf.function, .keras save/load",
-        requires=["return_sequences=True: the top layer's sequence"])
+        requires=["return_sequences=True: the top layer's sequence"], public_only=True)
 def test_deep_in_keras(grader):
     check_in_keras(grader, "deep.keras", "DeepRNN")
