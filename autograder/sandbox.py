@@ -82,6 +82,9 @@ def child_environment():
         {
             "TF_CPP_MIN_LOG_LEVEL": "2",
             "CUDA_VISIBLE_DEVICES": "-1",  # grading is CPU-only and identical on every machine
+            # Plain Eigen kernels: the grader's tensors are tiny, and oneDNN's per-shape setup made a
+            # submission ~8% slower to grade (bench/bench_grade.py). Results differ only in rounding.
+            "TF_ENABLE_ONEDNN_OPTS": "0",
             "PYTHONHASHSEED": "0",
             "PYTHONDONTWRITEBYTECODE": "1",  # never write __pycache__ into a student's folder
             "MPLBACKEND": "Agg",
