@@ -9,7 +9,8 @@ a message. Then ``OUT/summary.md`` and ``OUT/scores.png``. Writes are atomic; a 
 whose content, seed and grader are unchanged.
 
 Workers are processes; each owns a zygote (TensorFlow imported once) that forks one confined child
-per submission. The hidden cases are computed once, from ``solutions/``, in this process's helper.
+per submission. The hidden cases are computed once, from ``solutions/``, in this process's helper,
+while the workers' zygotes import TensorFlow, and travel to the workers with each submission.
 """
 
 import csv
@@ -77,17 +78,12 @@ def grader_version():
 _WORKER = {}
 
 
-def _init_worker(hidden_blobs, hidden_paths, call_timeout, labs):
-    from autograder.cases import from_npz_dict, load_fixture
+def _init_worker(hidden_paths, call_timeout, labs):
+    from autograder.cases import load_fixture
     from autograder.release import fixture_path
-    import numpy as np
 
-    hidden = {}
-    for lab, blob in hidden_blobs.items():
-        with np.load(io.BytesIO(blob), allow_pickle=False) as archive:
-            hidden[lab] = from_npz_dict({k: archive[k] for k in archive.files})
     _WORKER.update(
-        public={lab: load_fixture(fixture_path(lab)) for lab in labs}, hidden=hidden, labs=labs,
+        public={lab: load_fixture(fixture_path(lab)) for lab in labs}, hidden={}, hidden_blobs=None, labs=labs,
         hidden_paths=hidden_paths, call_timeout=call_timeout, zygote=None,
     )
 
@@ -100,13 +96,32 @@ def _zygote():
     return _WORKER["zygote"]
 
 
-def grade_entry(entry, submission_id, out_dir, stamp):
+def start_zygote():
+    """A first task for each worker: import TensorFlow now, while the parent computes hidden cases."""
+    _zygote()
+
+
+def _use_hidden(hidden_blobs):
+    """Decode the hidden cases (``{lab: npz bytes}``) once per worker; every task brings the same."""
+    from autograder.cases import from_npz_dict
+    import numpy as np
+
+    if _WORKER["hidden_blobs"] is not hidden_blobs and _WORKER["hidden_blobs"] != hidden_blobs:
+        hidden = {}
+        for lab, blob in hidden_blobs.items():
+            with np.load(io.BytesIO(blob), allow_pickle=False) as archive:
+                hidden[lab] = from_npz_dict({k: archive[k] for k in archive.files})
+        _WORKER.update(hidden=hidden, hidden_blobs=hidden_blobs)
+
+
+def grade_entry(entry, submission_id, out_dir, stamp, hidden_blobs):
     """Grade one entry and write its files; returns its gradebook row. Never raises."""
     from autograder import grading, report
     from autograder.submission import SubmissionError, check_no_escaping_links, extract_zip, find_package_root
 
     entry, out = Path(entry), Path(out_dir) / submission_id
     started = time.perf_counter()
+    _use_hidden(hidden_blobs)
     max_score = _max_score(_WORKER["labs"], bool(_WORKER["hidden"]))
     with tempfile.TemporaryDirectory(prefix="rnnlab-entry-") as scratch:
         try:
@@ -263,21 +278,26 @@ def grade_batch(submissions, out_dir, labs, workers=2, seed=0, call_timeout=60, 
         f"with {workers} worker(s).")
     started = time.perf_counter()
     if todo:
-        blobs = {}
-        if hidden:
-            log(f"Computing hidden cases for seed {seed} from solutions/ ...")
-            for lab, cases in hidden_cases(labs, seed).items():
-                buffer = io.BytesIO()
-                np.savez(buffer, **to_npz_dict(list(cases.values())))
-                blobs[lab] = buffer.getvalue()
+        blobs = None
         hidden_paths = [str(SOLUTIONS_DIR), str(submissions), str(out_dir)]
         context = multiprocessing.get_context("spawn")
         pending = list(todo)
         while pending:
             try:
                 with ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=_init_worker,
-                                         initargs=(blobs, hidden_paths, call_timeout, labs)) as pool:
-                    futures = {pool.submit(grade_entry, str(p), i, str(out_dir), s): (p, i, s) for p, i, s in pending}
+                                         initargs=(hidden_paths, call_timeout, labs)) as pool:
+                    for _ in range(min(workers, len(pending))):
+                        pool.submit(start_zygote)
+                    if blobs is None:
+                        blobs = {}
+                        if hidden:
+                            log(f"Computing hidden cases for seed {seed} from solutions/ ...")
+                            for lab, cases in hidden_cases(labs, seed).items():
+                                buffer = io.BytesIO()
+                                np.savez(buffer, **to_npz_dict(list(cases.values())))
+                                blobs[lab] = buffer.getvalue()
+                    futures = {pool.submit(grade_entry, str(p), i, str(out_dir), s, blobs): (p, i, s)
+                               for p, i, s in pending}
                     for future in as_completed(futures):
                         path, submission_id, stamp = futures[future]
                         rows[submission_id] = future.result()
