@@ -122,7 +122,7 @@ def grade_entry(entry, submission_id, out_dir, stamp, hidden_blobs):
     entry, out = Path(entry), Path(out_dir) / submission_id
     started = time.perf_counter()
     _use_hidden(hidden_blobs)
-    max_score = _max_score(_WORKER["labs"], bool(_WORKER["hidden"]))
+    labs, with_hidden = _WORKER["labs"], bool(_WORKER["hidden"])
     with tempfile.TemporaryDirectory(prefix="rnnlab-entry-") as scratch:
         try:
             if entry.is_file() and entry.suffix != ".zip":
@@ -131,14 +131,14 @@ def grade_entry(entry, submission_id, out_dir, stamp, hidden_blobs):
             root = find_package_root(folder)
             check_no_escaping_links(root)
         except SubmissionError as error:
-            return _write_malformed(out, submission_id, str(error), max_score, stamp, started)
+            return _write_malformed(out, submission_id, str(error), labs, with_hidden, stamp, started)
         try:
             result = grading.grade(root, _WORKER["public"], _WORKER["labs"], call_timeout=_WORKER["call_timeout"],
                                    hidden_cases_by_lab=_WORKER["hidden"] or None, zygote=_zygote(),
                                    hidden_paths=_WORKER["hidden_paths"])
         except Exception as error:  # a grader bug must cost one row a message, not the batch
             return _write_malformed(out, submission_id, f"internal grader error: {type(error).__name__}: {error}",
-                                    max_score, stamp, started, status="grader_error")
+                                    labs, with_hidden, stamp, started, status="grader_error")
     atomic_json(out / "results.json", report.gradescope_results(result))
     atomic_write(out / "feedback.md", report.feedback_markdown(result, submission_id))
     public = result.public_results
@@ -171,17 +171,22 @@ def _max_score(labs, with_hidden):
     return max_points(labs, with_hidden)
 
 
-def _write_malformed(out, submission_id, message, max_score, stamp, started, status="malformed"):
+def _write_malformed(out, submission_id, message, labs, with_hidden, stamp, started, status="malformed"):
+    """Files and row for an entry that scored nothing without being graded. Only a malformed entry
+    is stamped as done: after a grader error, a rerun grades it again."""
     from autograder import report
 
+    max_score = _max_score(labs, with_hidden)
     atomic_json(out / "results.json", report.malformed_results(message, max_score))
     atomic_write(out / "feedback.md", f"# Feedback for {submission_id}\n\n**Score: 0 / {max_score:g}**\n\n"
                                       f"This submission could not be graded: {message}\n")
-    public_max = _max_score(_WORKER["labs"], False) if _WORKER.get("labs") else max_score
     row = {"submission": submission_id, "score": 0.0, "max_score": max_score, "public_score": 0.0,
-           "public_max_score": public_max, "status": status, "message": message,
+           "public_max_score": _max_score(labs, False), "status": status, "message": message,
            "seconds": round(time.perf_counter() - started, 1), "mistakes": [], "failed_exercises": []}
-    atomic_json(out / STAMP_NAME, dict(stamp, row=row))
+    if status == "malformed":
+        atomic_json(out / STAMP_NAME, dict(stamp, row=row))
+    else:
+        (out / STAMP_NAME).unlink(missing_ok=True)
     return row
 
 
@@ -315,7 +320,7 @@ def grade_batch(submissions, out_dir, labs, workers=2, seed=0, call_timeout=60, 
                 for path, submission_id, stamp in victims:
                     rows[submission_id] = _write_malformed(out_dir / submission_id, submission_id,
                                                            "the grading worker died while grading this submission",
-                                                           _max_score(labs, hidden), stamp, time.perf_counter(),
+                                                           labs, hidden, stamp, time.perf_counter(),
                                                            status="grader_error")
                     pending.remove((path, submission_id, stamp))
     write_gradebook(out_dir, rows)

@@ -11,6 +11,7 @@ import zipfile
 import pytest
 from conftest import KIT_ROOT, LABS, SOLUTIONS
 
+from autograder import batch
 from autograder.batch import grade_batch
 from autograder.release import find_blocks, write_student_bundle
 
@@ -62,6 +63,20 @@ def test_grade_cli_writes_every_output_and_resumes(small_class, tmp_path):
     (small_class / "bob" / "rnnlab" / "note.py").write_text("# changed\n")
     third = run_cli("grade", str(small_class), "--out", str(out), "--lab", "1", "--seed", "5")
     assert "4 already graded and unchanged, 1 to grade" in third.stderr
+
+
+def test_rows_for_ungraded_entries_count_the_right_points_and_only_malformed_ones_are_final(tmp_path):
+    """A grader error (a worker died, say) is not the student's: the rerun grades the entry again.
+    Lab 1 with hidden tests: 20 public points + 18 hidden."""
+    stamp = {"seed": 1, "labs": [1], "grader": "v", "hidden": True, "content": "c"}
+    died = batch._write_malformed(tmp_path / "a", "a", "the grading worker died while grading this submission",
+                                  [1], True, stamp, 0.0, status="grader_error")
+    assert (died["score"], died["max_score"], died["public_max_score"]) == (0.0, 38.0, 20.0)
+    assert not (tmp_path / "a" / batch.STAMP_NAME).exists()
+    assert json.loads((tmp_path / "a" / "results.json").read_text())["max_score"] == 38.0
+    malformed = batch._write_malformed(tmp_path / "b", "b", "no rnnlab/ folder", [1], False, stamp, 0.0)
+    assert (malformed["max_score"], malformed["public_max_score"]) == (20.0, 20.0)
+    assert json.loads((tmp_path / "b" / batch.STAMP_NAME).read_text())["row"] == malformed
 
 
 def test_grade_rejects_bad_arguments(tmp_path):
