@@ -79,6 +79,29 @@ def test_rows_for_ungraded_entries_count_the_right_points_and_only_malformed_one
     assert json.loads((tmp_path / "b" / batch.STAMP_NAME).read_text())["row"] == malformed
 
 
+def test_a_case_asked_for_twice_in_one_run_runs_once():
+    """Grader.run asks the child once per (case, params) in a run; a new run (the hidden one) asks again."""
+    from autograder.cases import Case
+    from autograder.grading import Grader
+    from autograder.sandbox import Outcome
+
+    class CountingSession:
+        calls = 0
+
+        def call(self, probe, inputs, params):
+            CountingSession.calls += 1
+            return Outcome("ok", values={"params": params})
+
+    case = Case("demo.forward", "cell_forward", {"units": 3}, {})
+    grader = Grader(CountingSession(), {1: {case.id: case}})
+    grader.lab = 1
+    assert grader.run(case).values == grader.run(case).values == {"params": {"units": 3}}
+    assert CountingSession.calls == 1
+    assert grader.run(case, {"units": 4}).values == {"params": {"units": 4}} and CountingSession.calls == 2
+    Grader(CountingSession(), {1: {case.id: case}}).run(case)
+    assert CountingSession.calls == 3
+
+
 def test_grade_rejects_bad_arguments(tmp_path):
     result = run_cli("grade", str(tmp_path / "nowhere"), "--out", str(tmp_path / "out"))
     assert result.returncode == 2 and "is not a folder of submissions" in result.stderr
