@@ -106,7 +106,7 @@ def _use_hidden(hidden_blobs):
     from autograder.cases import from_npz_dict
     import numpy as np
 
-    if _WORKER["hidden_blobs"] is not hidden_blobs and _WORKER["hidden_blobs"] != hidden_blobs:
+    if _WORKER["hidden_blobs"] != hidden_blobs:
         hidden = {}
         for lab, blob in hidden_blobs.items():
             with np.load(io.BytesIO(blob), allow_pickle=False) as archive:
@@ -165,23 +165,18 @@ def _headline(result):
     return headline
 
 
-def _max_score(labs, with_hidden):
-    from autograder.grading import max_points
-
-    return max_points(labs, with_hidden)
-
-
 def _write_malformed(out, submission_id, message, labs, with_hidden, stamp, started, status="malformed"):
     """Files and row for an entry that scored nothing without being graded. Only a malformed entry
     is stamped as done: after a grader error, a rerun grades it again."""
     from autograder import report
+    from autograder.grading import max_points
 
-    max_score = _max_score(labs, with_hidden)
+    max_score = max_points(labs, with_hidden)
     atomic_json(out / "results.json", report.malformed_results(message, max_score))
     atomic_write(out / "feedback.md", f"# Feedback for {submission_id}\n\n**Score: 0 / {max_score:g}**\n\n"
                                       f"This submission could not be graded: {message}\n")
     row = {"submission": submission_id, "score": 0.0, "max_score": max_score, "public_score": 0.0,
-           "public_max_score": _max_score(labs, False), "status": status, "message": message,
+           "public_max_score": max_points(labs, False), "status": status, "message": message,
            "seconds": round(time.perf_counter() - started, 1), "mistakes": [], "failed_exercises": []}
     if status == "malformed":
         atomic_json(out / STAMP_NAME, dict(stamp, row=row))

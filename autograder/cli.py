@@ -99,10 +99,10 @@ def command_release(args):
         problems.append("autograder/labtests/manifest.json differs from the @points in the grading tests")
     labs = _labs_arg(args.lab)  # --lab: recompute (and check) only these labs' fixtures
     new_fixtures = {}
-    with Session(release.SOLUTIONS_DIR) as session:  # one child (one TensorFlow import) for every lab
+    with Session(release.SOLUTIONS_DIR) as session:
         for lab in labs:
             started = time.perf_counter()
-            cases = release.compute_expected(public_cases(lab), session=session)
+            cases = release.compute_expected(public_cases(lab), session)
             new_fixtures[lab] = {case.id: case for case in cases}
             path = release.fixture_path(lab)
             old = load_fixture(path) if path.exists() else {}

@@ -46,9 +46,9 @@ def points(value, exercise, stage, requires=(), public_only=False):
     """Mark a grading test with its points, the exercise it belongs to, and the stages it needs.
 
     ``public_only=True``: run on the public cases only, not again on the hidden ones (see above).
+    ``build_manifest`` reads it from the source into the manifest, which decides what each run grades.
     """
-    return pytest.mark.grading(points=value, exercise=exercise, stage=stage, requires=tuple(requires),
-                               public_only=bool(public_only))
+    return pytest.mark.grading(points=value, exercise=exercise, stage=stage, requires=tuple(requires))
 
 
 def build_manifest():
@@ -149,13 +149,12 @@ class Grader:
 class GradingPlugin:
     """A pytest plugin that hands tests the ``grader`` fixture and records a result per test."""
 
-    def __init__(self, grader, progress=None, expected_count=0, skip=None, hidden=False):
-        self._hidden = hidden
+    def __init__(self, grader, tests, progress=None, skip=None):
+        self._tests = set(tests)  # the names this run grades (the manifest's, less public-only when hidden)
         self._skip = skip or {}
         self._grader = grader
         self.results = {}
         self._progress = progress
-        self._expected_count = expected_count
 
     @pytest.fixture
     def grader(self, request):
@@ -167,8 +166,7 @@ class GradingPlugin:
         return mark.kwargs if mark else None
 
     def pytest_collection_modifyitems(self, items):
-        if self._hidden:  # the hidden run leaves out the public-only tests
-            items[:] = [item for item in items if not (self._mark(item) or {}).get("public_only")]
+        items[:] = [item for item in items if item.name in self._tests]
 
     def pytest_runtest_setup(self, item):
         mark = self._mark(item)
@@ -208,7 +206,7 @@ class GradingPlugin:
             status=status, output=output, mistake=mistake, seconds=round(call.duration, 3),
         )
         if self._progress:
-            self._progress(len(self.results), self._expected_count, self.results[item.name])
+            self._progress(len(self.results), len(self._tests), self.results[item.name])
 
 
 def run_grading_tests(grader, labs, progress=None, hidden=False, skip=None):
@@ -217,7 +215,7 @@ def run_grading_tests(grader, labs, progress=None, hidden=False, skip=None):
     ``skip`` maps test names to the ``Feedback`` to record instead of running them.
     """
     expected = manifest_tests(labs, hidden=hidden)
-    plugin = GradingPlugin(grader, progress, len(expected), skip, hidden=hidden)
+    plugin = GradingPlugin(grader, [test for _, test, _ in expected], progress, skip)
     files = [str(LABTESTS_DIR / f"test_lab{lab}.py") for lab in labs]
     # Plugins that do per-test work the grading tests never need (log and warning capture, fault
     # handler, fd capture, assertion rewriting: the tests raise Feedback, they do not assert) halve

@@ -22,9 +22,9 @@ def hidden_cases(labs, seed, solutions_dir=SOLUTIONS_DIR):
             "(run `grade` from the instructor's copy of the kit)"
         )
     by_lab = {}
-    with Session(solutions_dir) as session:  # one child, one TensorFlow import, for every lab
+    with Session(solutions_dir) as session:
         for lab in labs:
             cases = make_cases(lab, np.random.default_rng([int(seed), lab]), hidden=True)
-            compute_expected(cases, solutions_dir, session=session)
+            compute_expected(cases, session)
             by_lab[lab] = {case.id: case for case in cases}
     return by_lab

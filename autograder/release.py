@@ -167,26 +167,16 @@ def write_release(labs_dir=LABS_DIR, solutions_dir=SOLUTIONS_DIR):
 
 
 # -- fixtures ------------------------------------------------------------------------------------
-def compute_expected(cases, solutions_dir=SOLUTIONS_DIR, progress=None, session=None):
-    """Fill each case's expected values by running its reference probe on the master solution.
-
-    Pass an open ``Session`` on ``solutions_dir`` to share one child (one TensorFlow import) across
-    several calls; without one, a child is started and closed here.
-    """
-    from autograder.sandbox import Session
-
-    if session is None:
-        with Session(solutions_dir) as session:
-            return compute_expected(cases, solutions_dir, progress, session)
-    for index, case in enumerate(cases):
+def compute_expected(cases, session):
+    """Fill each case's expected values by running its reference probe in ``session``, an open
+    ``sandbox.Session`` on the master solution (one child, one TensorFlow import, for every lab)."""
+    for case in cases:
         probe, params = case.reference()
         outcome = session.call(probe, case.inputs, params)
         if not outcome.ok:
             raise RuntimeError(f"the master solution fails case {case.id!r}: {outcome.status} {outcome.error}. "
                                f"Child output:\n{session.output_tail()}")
         case.expected_values, case.expected_arrays = outcome.values, outcome.arrays
-        if progress:
-            progress(index + 1, len(cases), case.id)
     return cases
 
 

@@ -12,7 +12,6 @@ import pytest
 from conftest import KIT_ROOT, LABS, SOLUTIONS
 
 from autograder import batch
-from autograder.batch import grade_batch
 from autograder.release import find_blocks, write_student_bundle
 
 

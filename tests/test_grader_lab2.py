@@ -156,7 +156,6 @@ def test_broken_copy_loses_the_right_points(tmp_path, name):
     results = grade_folder(make_submission(tmp_path, [(MODULE, old, new) for old, new in edits]), [2])
     assert lost(results) == points_lost, {n: (r.score, r.output) for n, r in results.items() if r.score < r.max_score}
     for test, expected in messages.items():
-        output = results[test].output
         check_message(results[test], expected)
     assert not [r for r in results.values() if r.status in ("grader_error", "not_run")], \
         [(n, r.output) for n, r in results.items() if r.status in ("grader_error", "not_run")]

@@ -12,15 +12,13 @@ The lab runs as a student would run it, and the tests read its stdout:
 """
 
 import math
-import os
 import re
-import subprocess
-import sys
 import time
 from pathlib import Path
 
 import numpy as np
 import pytest
+from walkthroughkit import FLOAT, assert_ran, numbers, run_lab
 
 KIT_ROOT = Path(__file__).resolve().parents[1]
 LAB = KIT_ROOT / "solutions" / "lab1_vanishing_gradients.py"
@@ -36,20 +34,6 @@ FIGURES = [
     "truncated_bptt.png",
     "irnn_vs_tanh.png",
 ]
-FLOAT = r"[-+]?(?:\d+\.?\d*(?:e[-+]?\d+)?|inf|nan)"
-
-
-def run_lab(cwd, script, fast):
-    env = dict(os.environ, RNNLAB_FAST="1" if fast else "0", TF_CPP_MIN_LOG_LEVEL="2", MPLBACKEND="Agg")
-    return subprocess.run(
-        [sys.executable, str(script)], cwd=cwd, env=env, capture_output=True, text=True, timeout=300
-    )
-
-
-def assert_ran(result):
-    assert result.returncode == 0, (
-        f"the lab exited with {result.returncode}; stderr (tail):\n{result.stderr[-3000:]}"
-    )
 
 
 @pytest.fixture(scope="module")
@@ -73,14 +57,6 @@ def stdout(lab_run):
     return lab_run[0].stdout
 
 
-def numbers(stdout, template):
-    """The numbers at the ``{}``s of the one output line that reads ``template`` (the rest literal)."""
-    pattern = "^" + f"({FLOAT})".join(re.escape(part) for part in template.split("{}")) + "$"
-    matches = re.findall(pattern, stdout, flags=re.MULTILINE)
-    assert matches, f"no line reads {template!r} in the lab's output:\n{stdout}"
-    assert len(matches) == 1, f"{len(matches)} lines read {template!r}"
-    groups = matches[0] if isinstance(matches[0], tuple) else (matches[0],)
-    return [float(g) for g in groups]
 
 
 # ---- the run itself -------------------------------------------------------------------------

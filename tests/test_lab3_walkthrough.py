@@ -5,13 +5,13 @@ As for Lab 2: the lab runs in fast mode from the kit's root and in default mode 
 NumPy, Keras's built-in cells with a plain tape).
 """
 
-import math
 import time
 from pathlib import Path
 
 import numpy as np
 import pytest
-from test_lab2_walkthrough import assert_ran, numbers, profile_ratio, run_lab, seeded_keras, set_bias_block
+from test_lab2_walkthrough import profile_ratio, seeded_keras, set_bias_block
+from walkthroughkit import assert_ran, numbers, run_lab
 
 from autograder import mistakes_gated
 

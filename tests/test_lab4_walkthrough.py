@@ -2,15 +2,13 @@
 tests below recompute on their own; and the ``--full`` table writer makes a well-formed table."""
 
 import math
-import os
 import re
-import subprocess
-import sys
 import time
 
 import numpy as np
 import pytest
 from conftest import KIT_ROOT, SOLUTIONS
+from walkthroughkit import assert_ran, run_lab
 
 LAB = SOLUTIONS / "lab4_long_range.py"
 FIGURES = ["success_vs_length.png", "gradient_profiles.png", "clipping_irnn.png", "truncated_bptt_horizon.png"]
@@ -22,18 +20,14 @@ ECHO_LENGTH, ECHO_LAG = 12, 5  # fast mode
 @pytest.fixture(scope="module")
 def run():
     started = time.time()
-    env = dict(os.environ, RNNLAB_FAST="1", TF_CPP_MIN_LOG_LEVEL="2")
-    env.pop("RNNLAB_FULL", None)
     # --full is ignored in fast mode: the smoke run stays a smoke run and writes no table.
-    result = subprocess.run([sys.executable, str(LAB), "--full"], cwd=KIT_ROOT, env=env, capture_output=True,
-                            text=True, timeout=300)
-    return result, started
+    return run_lab(KIT_ROOT, LAB, True, "--full"), started
 
 
 @pytest.fixture(scope="module")
 def stdout(run):
     result, _ = run
-    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    assert_ran(result)
     return result.stdout
 
 

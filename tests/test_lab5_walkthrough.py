@@ -1,15 +1,13 @@
 """Lab 5's walkthrough runs end to end (fast mode), saves its figures, and prints numbers that the
 tests below recompute on their own."""
 
-import os
 import re
-import subprocess
-import sys
 import time
 
 import numpy as np
 import pytest
 from conftest import KIT_ROOT, SOLUTIONS
+from walkthroughkit import assert_ran, run_lab
 
 LAB = SOLUTIONS / "lab5_bidirectional_deep.py"
 FIGURES = ["right_context_training.png", "deep_gradient_heatmap.png"]
@@ -19,16 +17,13 @@ VOCAB_SIZE = 13  # seqtasks.RIGHT_CONTEXT_VOCAB
 @pytest.fixture(scope="module")
 def run():
     started = time.time()
-    env = dict(os.environ, RNNLAB_FAST="1", TF_CPP_MIN_LOG_LEVEL="2")
-    result = subprocess.run([sys.executable, str(LAB)], cwd=KIT_ROOT, env=env, capture_output=True, text=True,
-                            timeout=300)
-    return result, started
+    return run_lab(KIT_ROOT, LAB, True), started
 
 
 @pytest.fixture(scope="module")
 def stdout(run):
     result, _ = run
-    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    assert_ran(result)
     return result.stdout
 
 
