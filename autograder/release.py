@@ -18,6 +18,7 @@ from pathlib import Path
 import numpy as np
 
 from autograder import FIXTURES_DIR, LABS_DIR, SOLUTIONS_DIR
+from autograder.compare import same_up_to_rounding
 
 BEGIN = "# BEGIN SOLUTION"
 END = "# END SOLUTION"
@@ -184,8 +185,9 @@ def fixture_path(lab):
     return FIXTURES_DIR / f"lab{lab}.npz"
 
 
-def fixtures_differ(old, new, rtol=1e-5, atol=1e-6):
-    """Reasons two fixture case dicts differ (inputs exactly, outputs up to float noise)."""
+def fixtures_differ(old, new):
+    """Reasons two fixture case dicts differ: inputs exactly, outputs up to float32 rounding
+    (``compare.same_up_to_rounding``: another CPU rounds the same sums differently)."""
     reasons = []
     for case_id in sorted(set(old) | set(new)):
         if case_id not in old or case_id not in new:
@@ -201,8 +203,7 @@ def fixtures_differ(old, new, rtol=1e-5, atol=1e-6):
                 reasons.append(f"case {case_id}: {kind} names changed")
                 continue
             for name in x:
-                same = (np.array_equal(x[name], y[name]) if exact
-                        else x[name].shape == y[name].shape and np.allclose(x[name], y[name], rtol=rtol, atol=atol))
+                same = np.array_equal(x[name], y[name]) if exact else same_up_to_rounding(x[name], y[name])
                 if not same:
                     reasons.append(f"case {case_id}: {kind} {name} changed")
     return reasons

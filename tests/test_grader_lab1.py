@@ -116,3 +116,27 @@ def test_hang_and_exit_cost_only_their_own_points(tmp_path):
     assert results["test_simple_rnn_forward"].score == 3  # unaffected
     assert results["test_clip_by_global_norm"].score == 2  # the child was replaced and went on
     assert report.score == LAB1_POINTS - 2 - 1
+
+
+def test_rounding_differences_get_full_marks_and_a_wrong_bias_in_one_unit_does_not(tmp_path):
+    """One matmul over [x, h] and [K; U] sums in another order than two matmuls: the outputs
+    differ from the master's in the last bits only, which is not a mistake. A bias off by 1e-3 in
+    one of the five units is."""
+    one_matmul = make_submission(tmp_path / "one_matmul", [(
+        "simple_rnn.py",
+        "ops.matmul(inputs, self.kernel) + ops.matmul(h_prev, self.recurrent_kernel) + self.bias",
+        "ops.matmul(ops.concatenate([inputs, h_prev], axis=-1),\n"
+        "                       ops.concatenate([self.kernel, self.recurrent_kernel], axis=0)) + self.bias",
+    )])
+    results = grade_folder(one_matmul, [1])
+    assert lost(results) == {}, {n: r.output for n, r in results.items() if r.status != "passed"}
+
+    wrong_bias = make_submission(tmp_path / "wrong_bias", [(
+        "simple_rnn.py",
+        "ops.matmul(h_prev, self.recurrent_kernel) + self.bias",
+        "ops.matmul(h_prev, self.recurrent_kernel) + self.bias\n"
+        "            + 1e-3 * ops.one_hot(0, self.units)",
+    )])
+    results = grade_folder(wrong_bias, [1])
+    assert results["test_simple_rnn_forward"].score == 0
+    assert "wrong values" in results["test_simple_rnn_forward"].output, results["test_simple_rnn_forward"].output

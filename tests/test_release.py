@@ -1,13 +1,17 @@
 """The release: solution blocks become TODOs, markers fail closed, labs/ and fixtures stay in sync."""
 
+import dataclasses
 import subprocess
 import sys
 
+import numpy as np
 import pytest
 from conftest import KIT_ROOT, LABS, SOLUTIONS
 
 from autograder import grading, release
-from autograder.release import MarkerError, strip_solutions
+from autograder.cases import load_fixture
+from autograder.compare import EPS32, rounding_scale, same_up_to_rounding
+from autograder.release import MarkerError, fixture_path, fixtures_differ, strip_solutions
 
 MASTER = '''\
 class Cell:
@@ -115,3 +119,79 @@ def test_release_check_passes_on_the_committed_tree():
                             capture_output=True, text=True, timeout=300)
     assert result.returncode == 0, result.stderr[-3000:]
     assert "Release is up to date" in result.stderr
+
+
+# -- "same fixture": float32 rounding is not a change, a real change is ------------------------------
+def _perturbed(cases, change):
+    """A copy of the fixture ``cases`` with ``change(name, array) -> array`` applied to every output."""
+    copies = {}
+    for case_id, case in cases.items():
+        copy = dataclasses.replace(case, inputs=dict(case.inputs), expected_arrays=dict(case.expected_arrays))
+        copy.expected_arrays = {name: change(f"{case_id}/{name}", a) for name, a in case.expected_arrays.items()}
+        copies[case_id] = copy
+    return copies
+
+
+@pytest.mark.parametrize("lab", [1, 3, 4])
+def test_a_fixture_that_differs_by_float32_rounding_is_up_to_date(lab):
+    """What another CPU does to the same sums: every entry moved by a few eps32 of the array's
+    scale (4 measured across CPUs and kernels; 8 here), entries near zero included."""
+    committed = load_fixture(fixture_path(lab))
+    rng = np.random.default_rng(lab)
+
+    def rounding_noise(name, a):
+        noise = rng.uniform(-8, 8, size=a.shape) * EPS32 * rounding_scale(a)
+        return (a + noise).astype(a.dtype)
+
+    noisy = _perturbed(committed, rounding_noise)
+    assert any(not np.array_equal(noisy[c].expected_arrays[n], a)
+               for c, case in committed.items() for n, a in case.expected_arrays.items())
+    assert fixtures_differ(committed, noisy) == []
+
+
+def test_the_difference_another_cpu_made_is_up_to_date():
+    """The report: Lab 3's GRU kernel gradient off by 1.9e-6 (largest entry 3.9) on another CPU,
+    which the old element-wise rule (rtol 1e-5, atol 1e-6) called a change."""
+    committed = load_fixture(fixture_path(3))
+    target = "gru.gradients/grad.kernel"
+
+    def other_cpu(name, a):
+        if name != target:
+            return a
+        a = a.copy()
+        a[np.unravel_index(np.argmin(np.abs(a)), a.shape)] += np.float32(1.9e-6)
+        return a
+
+    recomputed = _perturbed(committed, other_cpu)
+    old, new = committed["gru.gradients"].expected_arrays["grad.kernel"], recomputed["gru.gradients"].expected_arrays["grad.kernel"]
+    assert not np.allclose(new, old, rtol=1e-5, atol=1e-6)
+    assert fixtures_differ(committed, recomputed) == []
+
+
+@pytest.mark.parametrize("where", ["largest", "smallest"])
+def test_a_fixture_changed_in_one_element_by_a_real_amount_is_stale(where):
+    committed = load_fixture(fixture_path(3))
+    target = "gru.gradients/grad.kernel"
+    pick = np.argmax if where == "largest" else np.argmin
+
+    def change_one_element(name, a):
+        if name != target:
+            return a
+        a = a.copy()
+        index = np.unravel_index(pick(np.abs(a)), a.shape)
+        a[index] += 1e-4 * rounding_scale(a)  # ~840 eps32 of the array's scale: a real change
+        return a
+
+    assert fixtures_differ(committed, _perturbed(committed, change_one_element)) == \
+        ["case gru.gradients: output grad.kernel changed"]
+
+
+def test_same_up_to_rounding_scales_with_the_array_and_floors_at_one():
+    big = np.array([1000.0, -3.0, 1e-6], dtype=np.float32)
+    assert same_up_to_rounding(big, big + np.float32(1000 * 30 * EPS32))   # 30 eps32 of 1000
+    assert not same_up_to_rounding(big, big + np.float32(1000 * 100 * EPS32))
+    small = np.array([0.0032], dtype=np.float32)  # a result of cancellation among O(1) terms
+    assert same_up_to_rounding(small, small + np.float32(2.6e-8))
+    assert not same_up_to_rounding(small, small + np.float32(1e-4))
+    assert not same_up_to_rounding(big, big[:2]) and same_up_to_rounding(np.zeros(0), np.zeros(0))
+    assert not same_up_to_rounding(np.array([np.nan]), np.array([0.0]))
