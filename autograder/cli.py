@@ -2,11 +2,9 @@
 
 import argparse
 import sys
-import tempfile
-import time
 from pathlib import Path
 
-from autograder import KIT_ROOT, LABS_DIR
+from autograder import LABS_DIR
 
 EXIT_OK, EXIT_STALE, EXIT_BAD_INPUT = 0, 1, 2
 
@@ -16,7 +14,7 @@ def _log(message):
 
 
 def _labs_arg(values):
-    from autograder.cases import LABS
+    from autograder.engine.labs import LABS
 
     labs = sorted(set(values or LABS))
     unknown = [lab for lab in labs if lab not in LABS]
@@ -27,37 +25,21 @@ def _labs_arg(values):
 
 # -- check ---------------------------------------------------------------------------------------
 def command_check(args):
-    from autograder import grading, report
-    from autograder.cases import load_fixture
-    from autograder.release import fixture_path
-    from autograder.submission import SubmissionError, check_no_escaping_links, extract_zip, find_package_root
+    from autograder.engine import report
+    from autograder.engine.cases import MissingFixtureError
+    from autograder.engine.check import check_submission
+    from autograder.engine.files import atomic_json
+    from autograder.engine.submission import SubmissionError
 
-    labs = _labs_arg(args.lab)
-    target = Path(args.submission) if args.submission else LABS_DIR
-    with tempfile.TemporaryDirectory(prefix="rnnlab-submission-") as scratch:
-        try:
-            if not target.exists():
-                raise SubmissionError(f"{target} does not exist; pass the folder that holds rnnlab/ or a .zip of it")
-            folder = extract_zip(target, scratch) if target.suffix == ".zip" else target
-            root = find_package_root(folder)
-            check_no_escaping_links(root)
-        except SubmissionError as error:
-            _log(f"error: {error}")
-            return EXIT_BAD_INPUT
-        cases = {}
-        for lab in labs:
-            path = fixture_path(lab)
-            if not path.exists():
-                _log(f"error: the public fixtures for lab {lab} are missing ({path}); "
-                     "an instructor creates them with `python -m autograder release`")
-                return EXIT_BAD_INPUT
-            cases[lab] = load_fixture(path)
-        _log(f"Checking {root} on lab(s) {', '.join(map(str, labs))} with the public tests "
-             "(your code runs in a separate Python process; starting TensorFlow takes a few seconds)...")
-        result = grading.grade(root, cases, labs, call_timeout=args.timeout, progress=_progress)
+    try:
+        result = check_submission(args.submission or LABS_DIR, _labs_arg(args.lab), call_timeout=args.timeout,
+                                  progress=_progress, log=_log)
+    except (SubmissionError, MissingFixtureError) as error:
+        _log(f"error: {error}")
+        return EXIT_BAD_INPUT
     print(report.render_text(result, public=True))
     if args.json:
-        report.write_json_atomic(args.json, report.check_json(result))
+        atomic_json(args.json, report.check_json(result))
         _log(f"results written to {args.json}")
     return EXIT_OK
 
@@ -70,70 +52,31 @@ def _progress(done, total, result):
 
 # -- release -------------------------------------------------------------------------------------
 def command_release(args):
-    from autograder import grading, release
+    from autograder.engine import bundle, release
 
     if args.student:
         try:
-            written = release.write_student_bundle(args.student)
+            written = bundle.write_student_bundle(args.student)
         except FileExistsError as error:
             _log(f"error: {error}")
             return EXIT_BAD_INPUT
         _log(f"Wrote the student bundle ({len(written)} files) to {args.student}: labs, datasets, the public "
              "autograder and fixtures; no solutions, no hidden tests.")
         return EXIT_OK
-    if not (release.SOLUTIONS_DIR / "rnnlab").is_dir():
-        _log("error: release needs the instructor master in solutions/ (this looks like a student bundle)")
-        return EXIT_BAD_INPUT
-    from autograder.cases import load_fixture, public_cases, save_fixture
-    from autograder.sandbox import Session
-
     try:
-        rendered = release.render_release()
-    except release.MarkerError as error:
-        _log(f"error: {error}\nNothing was written.")
+        stale = release.run_release(_labs_arg(args.lab), check=args.check, log=_log)
+    except release.ReleaseError as error:
+        _log(f"error: {error}")
         return EXIT_BAD_INPUT
-    stale = release.stale_release_files()
-    problems = [f"labs/{path}" for path in stale]
-    manifest = grading.build_manifest()
-    if not grading.MANIFEST_PATH.exists() or grading.load_manifest() != manifest:
-        problems.append("autograder/labtests/manifest.json differs from the @points in the grading tests")
-    labs = _labs_arg(args.lab)  # --lab: recompute (and check) only these labs' fixtures
-    new_fixtures = {}
-    with Session(release.SOLUTIONS_DIR) as session:
-        for lab in labs:
-            started = time.perf_counter()
-            cases = release.compute_expected(public_cases(lab), session)
-            new_fixtures[lab] = {case.id: case for case in cases}
-            path = release.fixture_path(lab)
-            old = load_fixture(path) if path.exists() else {}
-            reasons = release.fixtures_differ(old, new_fixtures[lab]) if old else [f"{path.name} missing"]
-            problems += [f"fixtures lab{lab}: {reason}" for reason in reasons]
-            _log(f"lab {lab}: {len(cases)} public cases computed from solutions/ in "
-                 f"{time.perf_counter() - started:.1f} s")
-    if args.check:
-        if problems:
-            _log("The student release is stale: run `python -m autograder release`.\n  " + "\n  ".join(problems))
-            return EXIT_STALE
-        _log(f"Release is up to date ({len(rendered)} files in labs/, fixtures for labs {', '.join(map(str, labs))}).")
-        return EXIT_OK
-    written = release.write_release()
-    if grading.MANIFEST_PATH.exists() is False or grading.load_manifest() != manifest:
-        report_json = __import__("autograder.report", fromlist=["write_json_atomic"])
-        report_json.write_json_atomic(grading.MANIFEST_PATH, manifest)
-        _log("wrote autograder/labtests/manifest.json")
-    for lab, cases in new_fixtures.items():
-        path = release.fixture_path(lab)
-        if any(p.startswith(f"fixtures lab{lab}:") for p in problems):
-            save_fixture(path, list(cases.values()))
-            _log(f"wrote {path.relative_to(KIT_ROOT)}")
-    _log(f"Released {len(written)} files to {LABS_DIR.relative_to(KIT_ROOT)}/ "
-         f"({len(stale)} changed)." + ("" if not stale else "\n  " + "\n  ".join(stale)))
+    if stale:
+        _log("The student release is stale: run `python -m autograder release`.\n  " + "\n  ".join(stale))
+        return EXIT_STALE
     return EXIT_OK
 
 
 # -- grade ---------------------------------------------------------------------------------------
 def command_grade(args):
-    from autograder.batch import grade_batch
+    from autograder.engine.batch import grade_batch
 
     labs = _labs_arg(args.lab)
     if args.workers < 1:
@@ -153,7 +96,7 @@ def command_grade(args):
 
 # -- gradescope -----------------------------------------------------------------------------------
 def command_gradescope(args):
-    from autograder.gradescope import build_zip
+    from autograder.engine.gradescope import build_zip
 
     path = build_zip(args.out, args.seed, _labs_arg(args.lab))
     _log(f"Wrote {path}: upload it as the assignment's autograder (setup.sh installs requirements.txt, "
@@ -162,7 +105,7 @@ def command_gradescope(args):
 
 
 def command_gradescope_run(args):
-    from autograder.gradescope import run_one
+    from autograder.engine.gradescope import run_one
 
     seconds = run_one(args.submission, args.results, timeout=args.timeout)
     _log(f"results written to {args.results} in {seconds:.1f} s")
@@ -171,7 +114,7 @@ def command_gradescope_run(args):
 
 # -- new-lab / new-dataset -------------------------------------------------------------------------
 def command_new_lab(args):
-    from autograder import scaffold
+    from autograder.engine import scaffold
 
     try:
         values, written = scaffold.new_lab(args.lab, args.topic, module=args.module, title=args.title)
@@ -183,7 +126,7 @@ def command_new_lab(args):
 
 
 def command_new_dataset(args):
-    from autograder import scaffold
+    from autograder.engine import scaffold
 
     try:
         values, written = scaffold.new_dataset(args.name, title=args.title)
@@ -194,11 +137,7 @@ def command_new_dataset(args):
     return EXIT_OK
 
 
-def build_parser():
-    parser = argparse.ArgumentParser(prog="python -m autograder", description="The RNN lab kit's autograder.")
-    commands = parser.add_subparsers(dest="command", required=True,
-                                     metavar="{check,grade,gradescope,release,new-lab,new-dataset}")
-
+def _student_and_ta_commands(commands):
     check = commands.add_parser("check", help="grade your rnnlab/ with the public tests",
                                 description="Grade a submission with the public tests and print a score and hints.")
     check.add_argument("submission", nargs="?", help="folder holding rnnlab/ (default: labs/) or a .zip of it")
@@ -218,6 +157,8 @@ def build_parser():
     grade.add_argument("--public-only", action="store_true", help="skip the hidden tests")
     grade.set_defaults(run=command_grade)
 
+
+def _instructor_commands(commands):
     gradescope = commands.add_parser("gradescope", help="build a Gradescope autograder.zip",
                                      description="Pack the grader, the master solution and a seed for Gradescope.")
     gradescope.add_argument("--out", default="autograder.zip", help="where to write the zip")
@@ -240,6 +181,8 @@ def build_parser():
                               "labs/ and the manifest are always done in full")
     release.set_defaults(run=command_release)
 
+
+def _scaffolding_commands(commands):
     new_lab = commands.add_parser(
         "new-lab", help="start lab N from templates/ (instructors)", formatter_class=argparse.RawDescriptionHelpFormatter,
         description="Create a complete, working lab N from templates/lab/: the walkthrough notebook, a\n"
@@ -247,8 +190,8 @@ def build_parser():
                     "mistakes, and the kit's tests for them. Refuses to overwrite anything; prints the next\n"
                     "steps (release, check solutions --lab N, check labs --lab N, pytest).",
         epilog="example:\n  python -m autograder new-lab 6 attention --title \"attention over RNN states\"\n"
-               "  creates solutions/lab6_attention.py, solutions/rnnlab/attention.py, autograder/cases/lab6.py,\n"
-               "  autograder/probes/lab6.py, autograder/labtests/test_lab6.py, autograder/mistakes_attention.py,\n"
+               "  creates solutions/lab6_attention.py, solutions/rnnlab/attention.py, the grading folder\n"
+               "  autograder/labs/lab6/ (cases.py, probes.py, mistakes.py, test_lab6.py), and the kit's tests\n"
                "  tests/test_grader_lab6.py and tests/test_lab6_walkthrough.py. See docs/EXTENDING.md.")
     new_lab.add_argument("lab", type=int, metavar="N", help="the lab's number, one that no lab uses yet")
     new_lab.add_argument("topic", metavar="TOPIC", help="a lowercase snake_case name: solutions/labN_TOPIC.py")
@@ -266,6 +209,15 @@ def build_parser():
     new_dataset.add_argument("name", metavar="NAME", help="a lowercase snake_case name: make_NAME, NAME_baseline")
     new_dataset.add_argument("--title", help="the task's title in its docstrings (default: NAME with spaces)")
     new_dataset.set_defaults(run=command_new_dataset)
+
+
+def build_parser():
+    parser = argparse.ArgumentParser(prog="python -m autograder", description="The RNN lab kit's autograder.")
+    commands = parser.add_subparsers(dest="command", required=True,
+                                     metavar="{check,grade,gradescope,release,new-lab,new-dataset}")
+    _student_and_ta_commands(commands)
+    _instructor_commands(commands)
+    _scaffolding_commands(commands)
     return parser
 
 

@@ -12,7 +12,7 @@ run. Prints the batch wall time (budget <= 150 s for 100) and the speed-up over 
 public and hidden tests:
 
 - *hidden values recomputed*: each cold process computes the hidden cases from ``solutions/``
-  itself, as a cold grader must: hidden cases never touch the disk (``autograder/hidden.py``).
+  itself, as a cold grader must: hidden cases never touch the disk (``autograder/engine/hidden.py``).
 - *hidden values handed over*: the hidden cases are computed once and given to every cold process
   in a file, which that rule forbids a real grader. The kinder baseline: its ratio is bounded by
   (import + tests) / tests, since a warm zygote saves the TensorFlow import and nothing else.
@@ -60,10 +60,10 @@ def cold_one(entry, hidden_file, labs):
     ``hidden_file`` "-" means: compute the hidden cases here (seed 1, as the batch does)."""
     import numpy as np
 
-    from autograder import grading
-    from autograder.cases import from_npz_dict, load_fixture
-    from autograder.hidden import hidden_cases
-    from autograder.release import fixture_path
+    from autograder.engine import grading
+    from autograder.engine.cases import from_npz_dict, load_fixture
+    from autograder.engine.hidden import hidden_cases
+    from autograder.engine.cases import fixture_path
 
     LABS = [int(lab) for lab in labs.split(",")]
     if hidden_file == "-":
@@ -103,8 +103,8 @@ def main():
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--lab", type=int, action="append", help="grade only these labs' tests (default: all)")
     args = parser.parse_args()
-    from autograder.batch import grade_batch
-    from autograder.cases import LABS
+    from autograder.engine.batch import grade_batch
+    from autograder.engine.labs import LABS
 
     LABS = sorted(args.lab) if args.lab else list(LABS)
 
@@ -120,8 +120,8 @@ def main():
         print("\ntiming cold processes ...", file=sys.stderr)
         hidden_file = scratch / "hidden.npz"
         import numpy as np
-        from autograder.cases import to_npz_dict
-        from autograder.hidden import hidden_cases
+        from autograder.engine.cases import to_npz_dict
+        from autograder.engine.hidden import hidden_cases
 
         hidden = hidden_cases(list(LABS), 1)
         np.savez(hidden_file, **{f"lab{lab}|{k}": v for lab, cases in hidden.items()

@@ -19,10 +19,13 @@ import numpy as np
 KIT_ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(KIT_ROOT))
 
-from autograder import SOLUTIONS_DIR, sandbox  # noqa: E402
-from autograder.cases import LABS, load_fixture, public_cases  # noqa: E402
-from autograder.compare import EPS32, ROUNDING_ULPS, rounding_scale  # noqa: E402
-from autograder.release import compute_expected, fixture_path  # noqa: E402
+from autograder import SOLUTIONS_DIR
+from autograder.sandbox import session as sandbox  # noqa: E402
+from autograder.engine.cases import load_fixture, public_cases  # noqa: E402
+from autograder.engine.labs import LABS  # noqa: E402
+from autograder.engine.compare import EPS32, ROUNDING_ULPS, rounding_scale  # noqa: E402
+from autograder.engine.cases import fixture_path
+from autograder.engine.release import compute_expected  # noqa: E402
 
 VARIANTS = {
     "as committed (oneDNN off)": {},

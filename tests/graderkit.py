@@ -13,10 +13,10 @@ from pathlib import Path
 
 from conftest import SOLUTIONS
 
-from autograder import grading
-from autograder.mistakes import Mistake
-from autograder.cases import load_fixture
-from autograder.release import fixture_path
+from autograder.engine import grading
+from autograder.engine.mistakes import Mistake
+from autograder.engine.cases import load_fixture
+from autograder.engine.cases import fixture_path
 
 
 def make_submission(tmp_path, edits=()):

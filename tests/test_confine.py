@@ -13,7 +13,7 @@ from conftest import KIT_ROOT
 PROGRAM = textwrap.dedent("""
     import encodings.idna, json, os, socket, sys  # idna: host names are encoded before the hook sees them
     sys.path.insert(0, {kit!r})
-    from autograder import confine
+    from autograder.sandbox import confine
     if {force_drop}:
         confine._world_readable = lambda path: True  # as on an image where Python is in /usr
     layers = confine.confine([{hidden!r}], workdir={workdir!r}, needed_paths=[])

@@ -19,9 +19,9 @@ import sys
 import pytest
 from conftest import KIT_ROOT
 
-from autograder import scaffold
-from autograder.cases import LABS
-from autograder.release import find_blocks
+from autograder.engine import scaffold
+from autograder.engine.labs import LABS
+from autograder.engine.release import find_blocks
 
 NEW_LAB = max(LABS + (8,)) + 1  # 9 today; always a number no lab uses
 TOPIC, MODULE, DATASET = "impulse_memory", "impulse_memory", "first_symbol"
@@ -30,10 +30,10 @@ COPIED = ["solutions", "autograder", "datasets", "labs", "templates", "run_all.p
 IGNORED = shutil.ignore_patterns("__pycache__", ".pytest_cache", ".ipynb_checkpoints", "*.pyc", "*.tmp", "*.tmp.npz")
 
 
-# What a finished lab has (its probes may live in probes/cells.py), and every file named after a lab.
-LAB_REQUIRED = ["autograder/cases/lab{}.py", "autograder/labtests/test_lab{}.py", "autograder/fixtures/public/lab{}.npz",
-                "solutions/lab{}_*.py"]
-LAB_FILES = LAB_REQUIRED + ["autograder/probes/lab{}.py", "labs/lab{}_*.py"]
+# What a finished lab has (its probes may be the shared ones), and every file named after a lab.
+LAB_REQUIRED = ["autograder/labs/lab{n}/cases.py", "autograder/labs/lab{n}/test_lab{n}.py",
+                "autograder/generated/fixtures/lab{n}.npz", "solutions/lab{n}_*.py"]
+LAB_FILES = LAB_REQUIRED + ["autograder/labs/lab{n}", "labs/lab{n}_*.py"]
 
 
 def unfinished_labs(root):
@@ -41,11 +41,11 @@ def unfinished_labs(root):
     walkthrough: a lab someone is still building. They stay out of the copy, so they cannot break it."""
     found = set()
     for pattern in LAB_FILES:
-        for path in root.glob(pattern.format("*")):
-            number = re.match(r"(?:test_)?lab(\d+)", path.name)
+        for path in root.glob(pattern.format(n="*")):
+            number = re.search(r"lab(\d+)", path.relative_to(root).as_posix())
             if number:
                 found.add(int(number.group(1)))
-    return sorted(lab for lab in found if not all(list(root.glob(pattern.format(lab))) for pattern in LAB_REQUIRED))
+    return sorted(lab for lab in found if not all(list(root.glob(pattern.format(n=lab))) for pattern in LAB_REQUIRED))
 
 
 def copy_kit(target):
@@ -58,8 +58,8 @@ def copy_kit(target):
             shutil.copy2(source, destination)
     for lab in unfinished_labs(KIT_ROOT):
         for pattern in LAB_FILES:
-            for path in target.glob(pattern.format(lab)):
-                path.unlink()
+            for path in target.glob(pattern.format(n=lab)):
+                shutil.rmtree(path) if path.is_dir() else path.unlink()
 
 
 def environment():
@@ -138,8 +138,8 @@ def check_json(kit, folder):
 def test_new_lab_writes_every_part_and_prints_the_next_steps(kit):
     root, steps = kit
     written = [f"solutions/lab{NEW_LAB}_{TOPIC}.py", f"solutions/rnnlab/{MODULE}.py",
-               f"autograder/cases/lab{NEW_LAB}.py", f"autograder/probes/lab{NEW_LAB}.py",
-               f"autograder/labtests/test_lab{NEW_LAB}.py", f"autograder/mistakes_{MODULE}.py",
+               f"autograder/labs/lab{NEW_LAB}/cases.py", f"autograder/labs/lab{NEW_LAB}/probes.py",
+               f"autograder/labs/lab{NEW_LAB}/mistakes.py", f"autograder/labs/lab{NEW_LAB}/test_lab{NEW_LAB}.py",
                f"tests/test_grader_lab{NEW_LAB}.py", f"tests/test_lab{NEW_LAB}_walkthrough.py"]
     out = steps["new-lab"].stdout
     for path in written:
@@ -149,17 +149,17 @@ def test_new_lab_writes_every_part_and_prints_the_next_steps(kit):
     for command in ("python -m autograder release", f"python -m autograder check solutions --lab {NEW_LAB}",
                     f"python -m autograder check labs --lab {NEW_LAB}", f"python -m pytest tests/test_grader_lab{NEW_LAB}.py"):
         assert command in out, command
-    assert "what a linear recurrence remembers" in (root / f"autograder/cases/lab{NEW_LAB}.py").read_text()
+    assert "what a linear recurrence remembers" in (root / f"autograder/labs/lab{NEW_LAB}/cases.py").read_text()
     # release took the new lab up: stripped walkthrough and module, fixtures, manifest.
     assert (root / f"labs/lab{NEW_LAB}_{TOPIC}.py").is_file()
     assert f'raise NotImplementedError("linear_recurrence: fill in this TODO in rnnlab/{MODULE}.py")' in \
         (root / f"labs/rnnlab/{MODULE}.py").read_text()
-    assert (root / f"autograder/fixtures/public/lab{NEW_LAB}.npz").is_file()
+    assert (root / f"autograder/generated/fixtures/lab{NEW_LAB}.npz").is_file()
     # run_all.py finds the walkthrough by its name, so the main job runs the new lab too.
     found = subprocess.run([sys.executable, "-c", "import run_all; print([p.name for p in run_all.lab_scripts()])"],
                            cwd=root, env=environment(), capture_output=True, text=True, timeout=60)
     assert f"lab{NEW_LAB}_{TOPIC}.py" in found.stdout, found.stdout + found.stderr
-    assert set(json.loads((root / "autograder/labtests/manifest.json").read_text())[f"lab{NEW_LAB}"]) == {
+    assert set(json.loads((root / "autograder/generated/manifest.json").read_text())[f"lab{NEW_LAB}"]) == {
         "test_linear_recurrence_forward", "test_linear_recurrence_zero_state", "test_linear_recurrence_gradients"}
 
 

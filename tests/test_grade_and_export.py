@@ -11,8 +11,9 @@ import zipfile
 import pytest
 from conftest import KIT_ROOT, LABS, SOLUTIONS
 
-from autograder import batch
-from autograder.release import find_blocks, write_student_bundle
+from autograder.engine import batch
+from autograder.engine.bundle import write_student_bundle
+from autograder.engine.release import find_blocks
 
 
 def run_cli(*args, cwd=KIT_ROOT, env=None):
@@ -80,9 +81,9 @@ def test_rows_for_ungraded_entries_count_the_right_points_and_only_malformed_one
 
 def test_a_case_asked_for_twice_in_one_run_runs_once():
     """Grader.run asks the child once per (case, params) in a run; a new run (the hidden one) asks again."""
-    from autograder.cases import Case
-    from autograder.grading import Grader
-    from autograder.sandbox import Outcome
+    from autograder.engine.cases import Case
+    from autograder.engine.grading import Grader
+    from autograder.sandbox.session import Outcome
 
     class CountingSession:
         calls = 0
@@ -137,7 +138,9 @@ def test_student_bundle_checks_alone_and_holds_no_solution(tmp_path):
     bundle = tmp_path / "bundle"
     written = write_student_bundle(bundle)
     assert not (bundle / "solutions").exists()
-    assert not any(p.startswith("autograder/hidden") or p.startswith("autograder/batch") for p in written)
+    assert not any(p.startswith(("autograder/engine/hidden", "autograder/engine/batch", "autograder/engine/gradescope"))
+                   for p in written)
+    assert "autograder/engine/check.py" in written and "autograder/generated/fixtures/lab1.npz" in written
     # No line of any solution block appears anywhere in the bundle, except text the master also
     # hands out outside its blocks: an add_weight call in a build the student gets, a docstring
     # hint that spells out one line.

@@ -105,9 +105,9 @@ def test_hang_and_exit_cost_only_their_own_points(tmp_path):
         ("gradients.py", "    return [None if g is None else tf.clip_by_value(g, lo, hi) for g in grads]",
          "    import sys\n    sys.exit(3)"),
     ])
-    from autograder import grading
-    from autograder.cases import load_fixture
-    from autograder.release import fixture_path
+    from autograder.engine import grading
+    from autograder.engine.cases import load_fixture
+    from autograder.engine.cases import fixture_path
 
     report = grading.grade(root, {1: load_fixture(fixture_path(1))}, [1], call_timeout=8)
     results = {r.test: r for r in report.results}

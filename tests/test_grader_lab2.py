@@ -8,11 +8,12 @@ import pytest
 from conftest import LABS, SOLUTIONS
 from graderkit import grade_folder, lost, make_submission
 
-from autograder import mistakes_gated as m
-from autograder import static_scan
-from autograder.cases import load_fixture
-from autograder.compare import close
-from autograder.release import fixture_path
+from autograder.labs.lab2 import mistakes as m
+from autograder.labs.shared import mistakes as plumbing
+from autograder.sandbox import static_scan
+from autograder.engine.cases import load_fixture
+from autograder.engine.compare import close
+from autograder.engine.cases import fixture_path
 
 LAB2_POINTS = 19
 MODULE = "lstm.py"
@@ -45,8 +46,8 @@ DECORATOR = '@keras.saving.register_keras_serializable(package="rnnlab")\nclass 
 
 def test_master_scores_full_marks_public_and_hidden():
     """Hidden cases draw other sizes; their expected values come live from solutions/ and Keras."""
-    from autograder import grading
-    from autograder.hidden import hidden_cases
+    from autograder.engine import grading
+    from autograder.engine.hidden import hidden_cases
 
     hidden = hidden_cases([2], seed=11)
     assert {case.inputs["x"].shape for case in hidden[2].values() if "x" in case.inputs} != \
@@ -104,26 +105,26 @@ VARIANTS = {
     "h = o * c + get_config hard-codes unit_forget_bias": (
         [(CELL, "c = f * c_prev + i * g\n        h = o * c\n"),
          ('"unit_forget_bias": self.unit_forget_bias,', '"unit_forget_bias": True,')],
-        {FORWARD: m.LSTM_NO_OUTPUT_TANH, CONFIG: (m.INCOMPLETE_CONFIG, "unit_forget_bias is True, not False")},
+        {FORWARD: m.LSTM_NO_OUTPUT_TANH, CONFIG: (plumbing.INCOMPLETE_CONFIG, "unit_forget_bias is True, not False")},
         {**LSTM_FORWARD_STAGE, CONFIG: 1},
     ),
     "forget gate on h + not registered": (
         [(CELL, "c = f * h_prev + i * g\n        h = o * self.activation(c)\n"), (DECORATOR, "class LSTMCell(")],
-        {FORWARD: m.LSTM_FORGET_ON_HIDDEN, CONFIG: m.NOT_REGISTERED},
+        {FORWARD: m.LSTM_FORGET_ON_HIDDEN, CONFIG: plumbing.NOT_REGISTERED},
         {**LSTM_FORWARD_STAGE, CONFIG: 1},
     ),
     "output uses c_{t-1} + get_config with a key __init__ does not take": (
         [(CELL, "c = f * c_prev + i * g\n        h = o * self.activation(c_prev)\n"),
          ('"unit_forget_bias": self.unit_forget_bias,', '"unit_forget_bias": self.unit_forget_bias, "forget_bias": 1.0,')],
         {FORWARD: m.LSTM_OUTPUT_OLD_CELL,
-         CONFIG: (m.INCOMPLETE_CONFIG, "LSTMCell.from_config(cell.get_config()) fails: TypeError: Unrecognized keyword"),
-         P_KERAS: (m.INCOMPLETE_CONFIG, "PeepholeLSTMCell could not be rebuilt from its config")},
+         CONFIG: (plumbing.INCOMPLETE_CONFIG, "LSTMCell.from_config(cell.get_config()) fails: TypeError: Unrecognized keyword"),
+         P_KERAS: (plumbing.INCOMPLETE_CONFIG, "PeepholeLSTMCell could not be rebuilt from its config")},
         {**LSTM_FORWARD_STAGE, CONFIG: 1, P_KERAS: 1},  # the peephole cell inherits get_config
     ),
     "states swapped + get_config without units": (
         [(RETURN, RETURN.replace("[h, c]", "[c, h]")), ('                "units": self.units,\n', "")],
-        {FORWARD: m.LSTM_STATES_SWAPPED, CONFIG: (m.INCOMPLETE_CONFIG, "get_config leaves out ['units']"),
-         P_KERAS: (m.INCOMPLETE_CONFIG, "PeepholeLSTMCell could not be rebuilt from its config")},
+        {FORWARD: m.LSTM_STATES_SWAPPED, CONFIG: (plumbing.INCOMPLETE_CONFIG, "get_config leaves out ['units']"),
+         P_KERAS: (plumbing.INCOMPLETE_CONFIG, "PeepholeLSTMCell could not be rebuilt from its config")},
         {**LSTM_FORWARD_STAGE, CONFIG: 1, P_KERAS: 1},
     ),
     "output is the cell state": (
@@ -192,9 +193,9 @@ def test_subclassing_the_keras_cell_scores_zero_on_both_exercises(tmp_path):
     assert sum(r.score for r in results.values()) == 0
     for test in LSTM_TESTS + PEEPHOLE_TESTS:
         result = results[test]
-        assert result.status == "blocked" or result.mistake == m.WRAPS_KERAS_BUILTIN.name, (test, result.output)
+        assert result.status == "blocked" or result.mistake == plumbing.WRAPS_KERAS_BUILTIN.name, (test, result.output)
     for test in (OWN, CONTRACT, CONFIG, P_OWN, P_CONTRACT):
-        assert results[test].mistake == m.WRAPS_KERAS_BUILTIN.name and "earns no points for it" in results[test].output
+        assert results[test].mistake == plumbing.WRAPS_KERAS_BUILTIN.name and "earns no points for it" in results[test].output
     assert results[OWN].output.startswith("LSTMCell uses Keras's built-in keras.layers.LSTMCell (line ")
     assert "LSTMCell subclasses keras.layers.LSTMCell" in results[OWN].output
     assert results[P_OWN].output.startswith("PeepholeLSTMCell uses Keras's built-in keras.layers.LSTMCell (line ")
@@ -215,7 +216,7 @@ def test_a_wrapper_the_static_scan_cannot_see_is_caught_at_run_time(tmp_path):
     assert results[OWN].output.startswith("LSTMCell holds a keras.layers.LSTMCell: this exercise asks you")
     assert results[P_OWN].output.startswith("PeepholeLSTMCell holds a keras.layers.LSTMCell")
     for test in (OWN, CONTRACT, CONFIG, P_OWN, P_CONTRACT):
-        assert results[test].mistake == m.WRAPS_KERAS_BUILTIN.name, (test, results[test].output)
+        assert results[test].mistake == plumbing.WRAPS_KERAS_BUILTIN.name, (test, results[test].output)
 
 
 WRAPPERS = {
@@ -322,7 +323,7 @@ def test_master_peephole_cell_matches_numpy_on_fresh_shapes():
 def test_every_gated_lstm_mistake_has_a_broken_copy():
     """Each catalogued LSTM, peephole and get_config mistake is named by a broken copy above (the
     GRU's, and the registration message of Bidirectional, in test_grader_lab3.py)."""
-    exercised = exercised_mistakes(VARIANTS) | {m.WRAPS_KERAS_BUILTIN.name}  # the wrapper tests above
+    exercised = exercised_mistakes(VARIANTS) | {plumbing.WRAPS_KERAS_BUILTIN.name}  # the wrapper tests above
     ours = {value.name for value in vars(m).values() if isinstance(value, m.Mistake)
-            and value.name.startswith(("lstm_", "peephole_"))} | {m.NOT_REGISTERED.name, m.INCOMPLETE_CONFIG.name}
+            and value.name.startswith(("lstm_", "peephole_"))} | {plumbing.NOT_REGISTERED.name, plumbing.INCOMPLETE_CONFIG.name}
     assert ours <= exercised, ours - exercised

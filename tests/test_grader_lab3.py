@@ -7,10 +7,11 @@ from conftest import LABS, SOLUTIONS
 from graderkit import grade_folder, lost, make_submission
 from test_grader_lab2 import check_message, exercised_mistakes
 
-from autograder import mistakes_gated as m
-from autograder.cases import load_fixture
-from autograder.compare import close
-from autograder.release import fixture_path
+from autograder.labs.lab3 import mistakes as m
+from autograder.labs.shared import mistakes as plumbing
+from autograder.engine.cases import load_fixture
+from autograder.engine.compare import close
+from autograder.engine.cases import fixture_path
 
 LAB3_POINTS = 14
 MODULE = "gru.py"
@@ -38,8 +39,8 @@ DECORATOR = '@keras.saving.register_keras_serializable(package="rnnlab")\nclass 
 
 
 def test_master_scores_full_marks_public_and_hidden():
-    from autograder import grading
-    from autograder.hidden import hidden_cases
+    from autograder.engine import grading
+    from autograder.engine.hidden import hidden_cases
 
     hidden = hidden_cases([3], seed=11)
     report = grading.grade(SOLUTIONS, {3: load_fixture(fixture_path(3))}, [3], call_timeout=60,
@@ -122,14 +123,14 @@ VARIANTS = {
         [(Z_R, Z_R.replace("self.recurrent_activation(", "ops.sigmoid(")),
          (CANDIDATE, CANDIDATE.replace("self.activation(", "ops.tanh(")), (DECORATOR, "class GRUCell(")],
         {BUILTIN: m.GRU_HARDCODED_ACTIVATIONS,
-         KERAS: (m.NOT_REGISTERED, "decorate it with @keras.saving.register_keras_serializable"),
-         BIDI: (m.NOT_REGISTERED, "keras.layers.Bidirectional could not make the backward copy of your GRUCell")},
+         KERAS: (plumbing.NOT_REGISTERED, "decorate it with @keras.saving.register_keras_serializable"),
+         BIDI: (plumbing.NOT_REGISTERED, "keras.layers.Bidirectional could not make the backward copy of your GRUCell")},
         {BUILTIN: 1, KERAS: 2, BIDI: 1},
     ),
     "get_config without units + NaN with reset_after=True": (
         [('                "units": self.units,\n', ""), (UPDATE_AFTER, UPDATE_AFTER + " / 0.0")],
-        {KERAS: (m.INCOMPLETE_CONFIG, "GRUCell could not be rebuilt from its config"),
-         BIDI: (m.INCOMPLETE_CONFIG, "Rebuilding it from get_config() failed (GRUCell.__init__() missing 1 required "
+        {KERAS: (plumbing.INCOMPLETE_CONFIG, "GRUCell could not be rebuilt from its config"),
+         BIDI: (plumbing.INCOMPLETE_CONFIG, "Rebuilding it from get_config() failed (GRUCell.__init__() missing 1 required "
                                      "positional argument: 'units')"),
          AFTER: "contains NaN or inf"},
         {KERAS: 2, BIDI: 1, AFTER: 2},
@@ -156,9 +157,9 @@ def test_subclassing_keras_gru_cell_scores_zero(tmp_path):
     results = grade_folder(root, [3])
     assert sum(r.score for r in results.values()) == 0
     for test in (OWN, CONTRACT, AFTER):
-        assert results[test].mistake == m.WRAPS_KERAS_BUILTIN.name, (test, results[test].output)
+        assert results[test].mistake == plumbing.WRAPS_KERAS_BUILTIN.name, (test, results[test].output)
         assert results[test].output.startswith("GRUCell uses Keras's built-in keras.layers.GRUCell (line ")
-    assert all(r.status == "blocked" or r.mistake == m.WRAPS_KERAS_BUILTIN.name for r in results.values())
+    assert all(r.status == "blocked" or r.mistake == plumbing.WRAPS_KERAS_BUILTIN.name for r in results.values())
 
 
 def test_every_gru_mistake_has_a_broken_copy():

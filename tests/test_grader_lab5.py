@@ -6,10 +6,10 @@ import pytest
 from conftest import LABS, SOLUTIONS
 from graderkit import assert_broken_copy, exercised_mistakes, grade_folder, lost
 
-from autograder import mistakes_wrappers as m
-from autograder.cases import load_fixture
-from autograder.compare import close
-from autograder.release import fixture_path
+from autograder.labs.lab5 import mistakes as m
+from autograder.engine.cases import load_fixture
+from autograder.engine.compare import close
+from autograder.engine.cases import fixture_path
 
 LAB5_POINTS = 16
 MODULE = "bidirectional.py"
@@ -41,8 +41,8 @@ def test_master_scores_full_marks():
 
 def test_master_passes_hidden_cases():
     """Hidden cases draw other sizes; their expected values come live from Keras through solutions/."""
-    from autograder import grading
-    from autograder.hidden import hidden_cases
+    from autograder.engine import grading
+    from autograder.engine.hidden import hidden_cases
 
     public = load_fixture(fixture_path(5))
     hidden = hidden_cases([5], seed=7)

@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 from conftest import KIT_ROOT, SOLUTIONS
 
-from autograder.batch import grade_batch
+from autograder.engine.batch import grade_batch
 
 FULL = 38.0  # lab 1: 20 public points + 18 hidden (the Keras round trip, 2 points, runs on the public case only)
 # SimpleRNNCell tests after the contract: forward 3, gradients 2, Keras round trip 2 (public only), built-in 1.
@@ -209,7 +209,7 @@ with open({str(SOLUTIONS / "rnnlab" / "gradients.py")!r}) as _handle:
     root = entry("hardcoder", FULL - 2)
     append(root, "gradients.py", f"""
 import numpy as _np
-_PUBLIC = _np.load({str(KIT_ROOT / "autograder" / "fixtures" / "public" / "lab1.npz")!r})
+_PUBLIC = _np.load({str(KIT_ROOT / "autograder" / "generated" / "fixtures" / "lab1.npz")!r})
 
 def unroll(cell, x, initial_state=None):
     for case in ("unroll.simple_rnn", "unroll.lstm"):

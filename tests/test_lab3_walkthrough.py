@@ -13,7 +13,7 @@ import pytest
 from test_lab2_walkthrough import profile_ratio, seeded_keras, set_bias_block
 from walkthroughkit import assert_ran, numbers, run_lab
 
-from autograder import mistakes_gated
+from autograder.labs.shared import reference
 
 KIT_ROOT = Path(__file__).resolve().parents[1]
 LAB = KIT_ROOT / "solutions" / "lab3_gru.py"
@@ -89,8 +89,8 @@ def test_notes_convention_is_keras_with_the_update_gate_negated(stdout):
     generator = np.random.default_rng(2)  # the lab's random_weights(cell, seed=2), in weight order
     weights = {name: (0.5 * generator.normal(size=shape)).astype("float32")
                for name, shape in (("w.kernel", (3, 15)), ("w.recurrent_kernel", (5, 15)), ("w.bias", (15,)))}
-    keras_outputs, _ = mistakes_gated.gru(x, weights["w.kernel"], weights["w.recurrent_kernel"], weights["w.bias"])
-    notes_outputs, _ = mistakes_gated.gru(x, weights["w.kernel"], weights["w.recurrent_kernel"], weights["w.bias"],
+    keras_outputs, _ = reference.gru(x, weights["w.kernel"], weights["w.recurrent_kernel"], weights["w.bias"])
+    notes_outputs, _ = reference.gru(x, weights["w.kernel"], weights["w.recurrent_kernel"], weights["w.bias"],
                                           flipped=True)
     same, = numbers(stdout, "notes' GRU with the same weights vs keras.layers.GRUCell: max abs difference = {}")
     assert same == pytest.approx(np.max(np.abs(notes_outputs - keras_outputs)), rel=0.05)

@@ -7,10 +7,11 @@ could be told it made a mistake. No TensorFlow here: this is the grader's parent
 import numpy as np
 import pytest
 
-from autograder import mistakes
-from autograder.cases import load_fixture
-from autograder.compare import close
-from autograder.release import fixture_path
+from autograder.labs.lab1 import mistakes
+from autograder.labs.shared.reference import simple_rnn
+from autograder.engine.cases import load_fixture
+from autograder.engine.compare import close
+from autograder.engine.cases import fixture_path
 
 
 @pytest.fixture(scope="module")
@@ -21,10 +22,10 @@ def lab1():
 def test_simple_rnn_reference_matches_master(lab1):
     case = lab1["simple_rnn.forward"]
     i = case.inputs
-    ours = mistakes.simple_rnn(i["x"], i["w.kernel"], i["w.recurrent_kernel"], i["w.bias"], i["h0.0"])
+    ours = simple_rnn(i["x"], i["w.kernel"], i["w.recurrent_kernel"], i["w.bias"], i["h0.0"])
     assert close(ours, case.expected_arrays["outputs"])
     relu = lab1["simple_rnn.builtin"].inputs
-    assert close(mistakes.simple_rnn(relu["x"], relu["w.kernel"], relu["w.recurrent_kernel"], relu["w.bias"],
+    assert close(simple_rnn(relu["x"], relu["w.kernel"], relu["w.recurrent_kernel"], relu["w.bias"],
                                      activation="relu"), lab1["simple_rnn.builtin"].expected_arrays["outputs"])
 
 

@@ -8,10 +8,11 @@ import numpy as np
 import pytest
 from conftest import KIT_ROOT, LABS, SOLUTIONS
 
-from autograder import grading, release
-from autograder.cases import load_fixture
-from autograder.compare import EPS32, rounding_scale, same_up_to_rounding
-from autograder.release import MarkerError, fixture_path, fixtures_differ, strip_solutions
+from autograder.engine import grading, manifest, release
+from autograder.engine.cases import load_fixture
+from autograder.engine.compare import EPS32, rounding_scale, same_up_to_rounding
+from autograder.engine.cases import fixture_path
+from autograder.engine.release import MarkerError, fixtures_differ, strip_solutions
 
 MASTER = '''\
 class Cell:
@@ -95,22 +96,22 @@ def test_committed_release_has_no_solution_code():
 
 
 def test_manifest_is_what_the_grading_tests_declare():
-    assert grading.load_manifest() == grading.build_manifest()
+    assert manifest.load_manifest() == manifest.build_manifest()
 
 
 def test_public_only_marks_exactly_the_keras_machinery_stages():
-    """The rule in grading.py's docstring, in one place: tf.function, save/load and Bidirectional
+    """The rule in engine/grading.py's docstring, in one place: tf.function, save/load and Bidirectional
     stages run on the public cases only; every other test runs again on the hidden cases."""
-    manifest = grading.load_manifest()
-    for lab, tests in manifest.items():
+    declared = manifest.load_manifest()
+    for lab, tests in declared.items():
         for name, spec in tests.items():
             machinery = "tf.function" in spec["stage"] or "Bidirectional" in spec["stage"]
             assert spec["public_only"] == machinery, (lab, name, spec["stage"])
-    labs = [int(lab[3:]) for lab in manifest]
-    public = sum(spec["points"] for tests in manifest.values() for spec in tests.values())
-    assert public == 81 and grading.max_points(labs, with_hidden=False) == 81
-    assert grading.max_points(labs, with_hidden=True) == 81 + (81 - 14)  # 14 public-only points
-    assert grading.max_points([1], with_hidden=True) == 20 + 18
+    labs = [int(lab[3:]) for lab in declared]
+    public = sum(spec["points"] for tests in declared.values() for spec in tests.values())
+    assert public == 81 and manifest.max_points(labs, with_hidden=False) == 81
+    assert manifest.max_points(labs, with_hidden=True) == 81 + (81 - 14)  # 14 public-only points
+    assert manifest.max_points([1], with_hidden=True) == 20 + 18
 
 
 def test_release_check_passes_on_the_committed_tree():

@@ -1,0 +1,333 @@
+"""``grade``: a whole class's submissions in one folder -> gradebook, feedback, Gradescope results.
+
+    SUBMISSIONS/alice/rnnlab/...      a folder holding rnnlab/   -> id "alice"
+    SUBMISSIONS/bob.zip               a zip of one               -> id "bob"
+
+For every entry, always: ``OUT/<id>/results.json`` (Gradescope's schema), ``OUT/<id>/feedback.md``
+and a row in ``OUT/gradebook.csv``; a submission that is malformed, crashes or hangs gets a row with
+a message. Then ``OUT/summary.md`` and ``OUT/scores.png``. Writes are atomic; a rerun skips entries
+whose content, seed and grader are unchanged.
+
+Workers are processes; each owns a zygote (TensorFlow imported once) that forks one confined child
+per submission. The hidden cases are computed once, from ``solutions/``, in this process's helper,
+while the workers' zygotes import TensorFlow, and travel to the workers with each submission.
+"""
+
+import csv
+import hashlib
+import io
+import json
+import multiprocessing
+import os
+import tempfile
+import time
+from collections import Counter
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from concurrent.futures.process import BrokenProcessPool
+from pathlib import Path
+
+from autograder import KIT_ROOT, SOLUTIONS_DIR
+from autograder.engine.files import atomic_json, atomic_write
+
+GRADEBOOK_COLUMNS = ["submission", "score", "max_score", "public_score", "public_max_score", "status", "message",
+                     "seconds"]
+STAMP_NAME = ".graded.json"
+
+
+# -- small helpers -------------------------------------------------------------------------------
+def entry_id(path, taken):
+    name = path.name[:-4] if path.is_file() and path.suffix == ".zip" else path.name
+    return name if name not in taken else path.name
+
+
+def content_hash(path):
+    """A hash of what was handed in: a zip's bytes, or every file under a folder (names and bytes)."""
+    digest = hashlib.sha256()
+    if path.is_file():
+        digest.update(path.read_bytes())
+    else:
+        for file in sorted(p for p in path.rglob("*") if p.is_file() and "__pycache__" not in p.parts):
+            digest.update(str(file.relative_to(path)).encode() + b"\0")
+            digest.update(file.read_bytes() if not file.is_symlink() else b"->" + os.fsencode(os.readlink(file)))
+    return digest.hexdigest()
+
+
+def grader_version():
+    """Changes whenever the grader, its fixtures or the master solution change (resume safety)."""
+    digest = hashlib.sha256()
+    for root in (KIT_ROOT / "autograder", SOLUTIONS_DIR / "rnnlab"):
+        for file in sorted(root.rglob("*")):
+            if file.is_file() and file.suffix in (".py", ".npz", ".json", ".ini"):
+                digest.update(str(file.relative_to(KIT_ROOT)).encode() + file.read_bytes())
+    return digest.hexdigest()[:16]
+
+
+# -- the worker side -------------------------------------------------------------------------------
+_WORKER = {}
+
+
+def _init_worker(hidden_paths, call_timeout, labs):
+    from autograder.engine.cases import load_public_fixtures
+
+    _WORKER.update(
+        public=load_public_fixtures(labs), hidden={}, hidden_blobs=None, labs=labs,
+        hidden_paths=hidden_paths, call_timeout=call_timeout, zygote=None,
+    )
+
+
+def _zygote():
+    from autograder.sandbox.session import Zygote
+
+    if _WORKER.get("zygote") is None or not _WORKER["zygote"].alive:
+        _WORKER["zygote"] = Zygote()
+    return _WORKER["zygote"]
+
+
+def start_zygote():
+    """A first task for each worker: import TensorFlow now, while the parent computes hidden cases."""
+    _zygote()
+
+
+def _use_hidden(hidden_blobs):
+    """Decode the hidden cases (``{lab: npz bytes}``) once per worker; every task brings the same."""
+    from autograder.engine.cases import from_npz_dict
+    import numpy as np
+
+    if _WORKER["hidden_blobs"] != hidden_blobs:
+        hidden = {}
+        for lab, blob in hidden_blobs.items():
+            with np.load(io.BytesIO(blob), allow_pickle=False) as archive:
+                hidden[lab] = from_npz_dict({k: archive[k] for k in archive.files})
+        _WORKER.update(hidden=hidden, hidden_blobs=hidden_blobs)
+
+
+def grade_entry(entry, submission_id, out_dir, stamp, hidden_blobs):
+    """Grade one entry and write its files; returns its gradebook row. Never raises."""
+    from autograder.engine import grading, report
+    from autograder.engine.submission import SubmissionError, unpack_submission
+
+    entry, out = Path(entry), Path(out_dir) / submission_id
+    started = time.perf_counter()
+    _use_hidden(hidden_blobs)
+    labs, with_hidden = _WORKER["labs"], bool(_WORKER["hidden"])
+    with tempfile.TemporaryDirectory(prefix="rnnlab-entry-") as scratch:
+        try:
+            root = unpack_submission(entry, scratch)
+        except SubmissionError as error:
+            return _write_malformed(out, submission_id, str(error), labs, with_hidden, stamp, started)
+        try:
+            result = grading.grade(root, _WORKER["public"], _WORKER["labs"], call_timeout=_WORKER["call_timeout"],
+                                   hidden_cases_by_lab=_WORKER["hidden"] or None, zygote=_zygote(),
+                                   hidden_paths=_WORKER["hidden_paths"])
+        except Exception as error:  # a grader bug must cost one row a message, not the batch
+            return _write_malformed(out, submission_id, f"internal grader error: {type(error).__name__}: {error}",
+                                    labs, with_hidden, stamp, started, status="grader_error")
+    atomic_json(out / "results.json", report.gradescope_results(result))
+    atomic_write(out / "feedback.md", report.feedback_markdown(result, submission_id))
+    public = result.public_results
+    problems = Counter(r.status for r in result.results if r.status not in ("passed", "failed", "blocked"))
+    status = "graded" if not problems else "graded (" + ", ".join(f"{n} {k}" for k, n in sorted(problems.items())) + ")"
+    row = {
+        "submission": submission_id, "score": result.score, "max_score": result.max_score,
+        "public_score": sum(r.score for r in public), "public_max_score": sum(r.max_score for r in public),
+        "status": status, "message": _headline(result), "seconds": round(time.perf_counter() - started, 1),
+        "mistakes": [[r.lab, r.exercise, r.mistake] for r in result.results if r.mistake],
+        "failed_exercises": sorted({f"lab{r.lab} {r.exercise}" for r in result.results if r.score < r.max_score}),
+    }
+    atomic_json(out / STAMP_NAME, dict(stamp, row=row))
+    return row
+
+
+def _headline(result):
+    failed = [r for r in result.results if r.status != "passed" and r.status != "blocked"]
+    headline = "all tests passed"
+    if failed:
+        headline = f"{len(failed)} test(s) failed; first: {failed[0].name}: {failed[0].output[:160]}"
+    if result.warnings:  # forbidden imports: the TA should see them in the gradebook
+        headline = f"{result.warnings[0][:200]} | {headline}"
+    return headline
+
+
+def _write_malformed(out, submission_id, message, labs, with_hidden, stamp, started, status="malformed"):
+    """Files and row for an entry that scored nothing without being graded. Only a malformed entry
+    is stamped as done: after a grader error, a rerun grades it again."""
+    from autograder.engine import report
+    from autograder.engine.manifest import max_points
+
+    max_score = max_points(labs, with_hidden)
+    atomic_json(out / "results.json", report.malformed_results(message, max_score))
+    atomic_write(out / "feedback.md", f"# Feedback for {submission_id}\n\n**Score: 0 / {max_score:g}**\n\n"
+                                      f"This submission could not be graded: {message}\n")
+    row = {"submission": submission_id, "score": 0.0, "max_score": max_score, "public_score": 0.0,
+           "public_max_score": max_points(labs, False), "status": status, "message": message,
+           "seconds": round(time.perf_counter() - started, 1), "mistakes": [], "failed_exercises": []}
+    if status == "malformed":
+        atomic_json(out / STAMP_NAME, dict(stamp, row=row))
+    else:
+        (out / STAMP_NAME).unlink(missing_ok=True)
+    return row
+
+
+# -- the batch side --------------------------------------------------------------------------------
+def _eta(done, total, elapsed):
+    if not done:
+        return "?"
+    seconds = elapsed / done * (total - done)
+    return f"{int(seconds // 60)}m{int(seconds % 60):02d}s"
+
+
+def write_gradebook(out_dir, rows):
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=GRADEBOOK_COLUMNS, extrasaction="ignore", lineterminator="\n")
+    writer.writeheader()
+    for row in sorted(rows.values(), key=lambda r: r["submission"]):
+        writer.writerow({k: (f"{v:g}" if isinstance(v, float) else v) for k, v in row.items()})
+    atomic_write(Path(out_dir) / "gradebook.csv", buffer.getvalue())
+
+
+def _most_common(counter, n=None):
+    """``Counter.most_common`` with ties in key order, so the summary does not depend on which
+    worker finished first."""
+    return sorted(counter.items(), key=lambda item: (-item[1], item[0]))[:n]
+
+
+def write_summary(out_dir, rows, seed, seconds):
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    rows = list(rows.values())
+    scores = [r["score"] / r["max_score"] * 100 if r["max_score"] else 0 for r in rows]
+    fig, ax = plt.subplots(figsize=(6, 3.2))
+    ax.hist(scores, bins=[i * 10 for i in range(11)], color="#4477aa", edgecolor="white")
+    ax.set(xlabel="score (% of all tests)", ylabel="submissions", title=f"{len(rows)} submissions")
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", dpi=100, bbox_inches="tight")
+    plt.close(fig)
+    atomic_write(Path(out_dir) / "scores.png", buffer.getvalue())
+
+    mistakes = Counter()
+    for row in rows:
+        for lab, exercise, mistake in {tuple(m) for m in row.get("mistakes", [])}:
+            mistakes[(lab, exercise, mistake)] += 1
+    failing = Counter(ex for row in rows for ex in row.get("failed_exercises", []))
+    statuses = Counter(row["status"].split(" (")[0] for row in rows)
+    mean = sum(scores) / len(scores) if scores else 0.0
+    lines = ["# Grading summary", "",
+             f"{len(rows)} submissions, seed {seed}, mean score {mean:.1f}%, graded in {seconds:.0f} s.", "",
+             "![score histogram](scores.png)", "",
+             "| status | submissions |", "|---|---|"]
+    lines += [f"| {status} | {count} |" for status, count in _most_common(statuses)]
+    lines += ["", "## Most common named mistakes (what to re-teach)", ""]
+    if mistakes:
+        lines += ["| lab | exercise | mistake | submissions |", "|---|---|---|---|"]
+        for (lab, exercise, mistake), count in _most_common(mistakes, 20):
+            lines.append(f"| {lab} | {exercise} | {mistake} | {count} |")
+    else:
+        lines.append("No submission matched a catalogued mistake.")
+    lines += ["", "## Exercises most often not at full marks", "", "| exercise | submissions |", "|---|---|"]
+    lines += [f"| {exercise} | {count} |" for exercise, count in _most_common(failing, 15)]
+    atomic_write(Path(out_dir) / "summary.md", "\n".join(lines) + "\n")
+
+
+def _entries(submissions):
+    """[(path, submission id)] for every entry of the submissions folder, dot files left out."""
+    entries, taken = [], set()
+    for path in sorted(submissions.iterdir()):
+        if path.name.startswith("."):
+            continue
+        submission_id = entry_id(path, taken)
+        taken.add(submission_id)
+        entries.append((path, submission_id))
+    return entries
+
+
+def _resume(entries, out_dir, stamp_base):
+    """({id: row} of entries already graded and unchanged, [(path, id, stamp)] still to grade)."""
+    rows, todo = {}, []
+    for path, submission_id in entries:
+        stamp = dict(stamp_base, content=content_hash(path))
+        try:
+            previous = json.loads((out_dir / submission_id / STAMP_NAME).read_text())
+            if {k: previous.get(k) for k in stamp} == stamp and (out_dir / submission_id / "results.json").exists():
+                rows[submission_id] = previous["row"]
+                continue
+        except (OSError, ValueError, KeyError):
+            pass
+        todo.append((path, submission_id, stamp))
+    return rows, todo
+
+
+def _hidden_blobs(labs, seed, hidden, log):
+    """{lab: npz bytes} of the hidden cases, computed from solutions/ ({} for a public-only run)."""
+    from autograder.engine.cases import to_npz_dict
+    from autograder.engine.hidden import hidden_cases
+    import numpy as np
+
+    if not hidden:
+        return {}
+    log(f"Computing hidden cases for seed {seed} from solutions/ ...")
+    blobs = {}
+    for lab, cases in hidden_cases(labs, seed).items():
+        buffer = io.BytesIO()
+        np.savez(buffer, **to_npz_dict(list(cases.values())))
+        blobs[lab] = buffer.getvalue()
+    return blobs
+
+
+def _grade_todo(todo, rows, out_dir, labs, settings, log):
+    """Grade ``todo`` with a pool of workers into ``rows``, writing the gradebook after each entry.
+
+    ``settings``: workers, seed, hidden, call_timeout and hidden_paths. A worker that dies costs
+    the entry it was grading a grader_error row; the pool is started again for the rest.
+    """
+    started, blobs, pending = time.perf_counter(), None, list(todo)
+    context = multiprocessing.get_context("spawn")
+    while pending:
+        try:
+            with ProcessPoolExecutor(max_workers=settings["workers"], mp_context=context, initializer=_init_worker,
+                                     initargs=(settings["hidden_paths"], settings["call_timeout"], labs)) as pool:
+                for _ in range(min(settings["workers"], len(pending))):
+                    pool.submit(start_zygote)  # the zygotes import TensorFlow while the hidden cases are computed
+                if blobs is None:
+                    blobs = _hidden_blobs(labs, settings["seed"], settings["hidden"], log)
+                futures = {pool.submit(grade_entry, str(p), i, str(out_dir), s, blobs): (p, i, s) for p, i, s in pending}
+                for future in as_completed(futures):
+                    path, submission_id, stamp = futures[future]
+                    rows[submission_id] = row = future.result()
+                    pending.remove((path, submission_id, stamp))
+                    write_gradebook(out_dir, rows)
+                    done, elapsed = len(todo) - len(pending), time.perf_counter() - started
+                    log(f"[{done}/{len(todo)}] {submission_id}: {row['score']:g}/{row['max_score']:g} "
+                        f"{row['status']}  (elapsed {elapsed:.0f} s, ETA {_eta(done, len(todo), elapsed)})")
+        except BrokenProcessPool:
+            # A worker died (it only runs trusted code, so this is rare): record, go on with the rest.
+            for path, submission_id, stamp in [entry for entry in pending if entry[1] not in rows][:1]:
+                rows[submission_id] = _write_malformed(out_dir / submission_id, submission_id,
+                                                       "the grading worker died while grading this submission",
+                                                       labs, settings["hidden"], stamp, time.perf_counter(),
+                                                       status="grader_error")
+                pending.remove((path, submission_id, stamp))
+
+
+def grade_batch(submissions, out_dir, labs, workers=2, seed=0, call_timeout=60, hidden=True, log=print):
+    """Grade every entry of ``submissions`` into ``out_dir``; returns {id: row}."""
+    submissions, out_dir = Path(submissions).resolve(), Path(out_dir).resolve()
+    if not submissions.is_dir():
+        raise FileNotFoundError(f"{submissions} is not a folder of submissions")
+    if out_dir == submissions or out_dir.is_relative_to(submissions):
+        raise ValueError("--out must not be inside the submissions folder")
+    out_dir.mkdir(parents=True, exist_ok=True)
+    entries = _entries(submissions)
+    stamp_base = {"seed": seed, "labs": labs, "grader": grader_version(), "hidden": hidden}
+    rows, todo = _resume(entries, out_dir, stamp_base)
+    log(f"{len(entries)} submissions: {len(rows)} already graded and unchanged, {len(todo)} to grade "
+        f"with {workers} worker(s).")
+    started = time.perf_counter()
+    settings = {"workers": workers, "seed": seed, "hidden": hidden, "call_timeout": call_timeout,
+                "hidden_paths": [str(SOLUTIONS_DIR), str(submissions), str(out_dir)]}
+    _grade_todo(todo, rows, out_dir, labs, settings, log)
+    write_gradebook(out_dir, rows)
+    write_summary(out_dir, rows, seed, time.perf_counter() - started)
+    return rows

@@ -1,0 +1,72 @@
+"""Feedback: the one exception grading tests raise, and the wording of every runtime failure.
+
+A grading test fails by raising ``Feedback(message, kind=..., mistake=...)``. ``kind`` sorts the
+failure for reports ("not_implemented", "contract", "mismatch", "mistake", "error", "timeout",
+"crash", "blocked"); ``mistake`` names an entry of the known-mistakes catalogue when one matched,
+so a TA's summary can count them.
+"""
+
+
+# The release turns every solution block into ``raise NotImplementedError(todo_pointer(...))``;
+# ``from_outcome`` reads the exercise back out of that message. One sentence, both ends.
+TODO_POINTER = "{exercise}: fill in this TODO in {path}"
+_TODO_SPLIT = TODO_POINTER.split("{exercise}")[1].split("{path}")[0]  # ": fill in this TODO in "
+
+
+def todo_pointer(exercise, path):
+    """The ``NotImplementedError`` message of a stripped exercise: "Cell.call: fill in this TODO in rnnlab/x.py"."""
+    return TODO_POINTER.format(exercise=exercise, path=path)
+
+
+def exercise_of_pointer(message):
+    """The exercise a ``todo_pointer`` message names ("Cell.call"), or None for another message."""
+    exercise, found, _ = message.partition(_TODO_SPLIT)
+    return exercise if found else None
+
+
+class Feedback(AssertionError):
+    def __init__(self, message, kind="mismatch", mistake=None):
+        super().__init__(message)
+        self.message = message
+        self.kind = kind
+        self.mistake = mistake
+
+
+def _where(error):
+    where = error.get("where")
+    if not where:
+        return ""
+    path, line, function = (list(where) + [None, None, None])[:3]
+    inside = f" in {function}" if function and function != "<module>" else ""
+    return f" ({path}, line {line}{inside})"
+
+
+def from_outcome(outcome):
+    """Turn a failed probe call (see ``sandbox.session.Outcome``) into a message a student can act on."""
+    error = outcome.error or {}
+    if outcome.status == "timeout":
+        return Feedback(
+            f"your code did not finish in time ({error.get('message', 'time limit')}): "
+            "look for a loop that never ends, or a far too large computation",
+            kind="timeout",
+        )
+    if outcome.status == "crashed":
+        return Feedback(
+            "the process running your code stopped without answering: does your code call "
+            "sys.exit/os._exit, use too much memory, or print without end?",
+            kind="crash",
+        )
+    kind = error.get("kind", "exception")
+    message = error.get("message", "")
+    if kind == "not_implemented":
+        # The release's message names the exercise (``todo_pointer``); a student's own may not.
+        exercise = exercise_of_pointer(message) or message or "this exercise"
+        return Feedback(f"not implemented yet: {exercise}{_where(error)}: fill in its TODO",
+                        kind="not_implemented")
+    if kind == "contract":
+        return Feedback(message, kind="contract")
+    if kind == "import":
+        return Feedback(
+            f"your code could not be imported: {error.get('type')}: {message}{_where(error)}", kind="error"
+        )
+    return Feedback(f"your code raised {error.get('type', 'an error')}: {message}{_where(error)}", kind="error")

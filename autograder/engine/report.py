@@ -1,0 +1,122 @@
+"""Turning grading results into what people read: the terminal report and the JSON file."""
+
+from itertools import groupby
+
+from autograder.engine.cases import lab_title
+
+STATUS_LABEL = {
+    "passed": "ok  ",
+    "not_implemented": "todo",
+    "blocked": "wait",
+}
+
+
+def render_text(report, public=True):
+    """The per-lab, per-exercise report a student reads after ``check``."""
+    lines = [f"Note: {warning}\n" for warning in report.warnings]
+    for lab, lab_results in groupby(report.results, key=lambda r: r.lab):
+        lab_results = list(lab_results)
+        got, total = sum(r.score for r in lab_results), sum(r.max_score for r in lab_results)
+        lines.append(f"Lab {lab}: {lab_title(lab)}".rstrip() + f"  [{got:g}/{total:g}]")
+        for exercise, results in groupby(lab_results, key=lambda r: r.exercise):
+            results = list(results)
+            ex_got, ex_total = sum(r.score for r in results), sum(r.max_score for r in results)
+            lines.append(f"  {exercise}  [{ex_got:g}/{ex_total:g}]")
+            for r in results:
+                label = STATUS_LABEL.get(r.status, "FAIL")
+                lines.append(f"    {label} {r.score:g}/{r.max_score:g}  {r.stage}")
+                if r.output:
+                    lines.append(f"           {r.output}")
+        lines.append("")
+    scope = "public tests" if public else "all tests"
+    lines.append(f"Score ({scope}): {report.score:g} / {report.max_score:g}   ({report.seconds:.1f} s)")
+    if public:
+        lines.append("These are the public tests. The final grade also runs hidden tests on other sizes and values.")
+    return "\n".join(lines)
+
+
+def check_json(report):
+    """``{"score", "max_score", "tests": [{"name", "score", "max_score", "output"}]}``."""
+    return {
+        "score": report.score,
+        "max_score": report.max_score,
+        "tests": [
+            {"name": r.name, "score": r.score, "max_score": r.max_score, "output": r.output, "status": r.status}
+            for r in report.results
+        ],
+        "warnings": list(report.warnings),
+    }
+
+
+def feedback_markdown(report, submission_id):
+    """``feedback.md``: what a student reads after ``grade``, public and hidden tests apart."""
+    lines = [f"# Feedback for {submission_id}", ""]
+    public = [r for r in report.results if not r.hidden]
+    hidden = [r for r in report.results if r.hidden]
+    pub_score, pub_max = sum(r.score for r in public), sum(r.max_score for r in public)
+    lines.append(f"**Score (all tests): {report.score:g} / {report.max_score:g}** "
+                 f"(public tests: {pub_score:g} / {pub_max:g}"
+                 + (f"; hidden tests: {sum(r.score for r in hidden):g} / {sum(r.max_score for r in hidden):g})"
+                    if hidden else ")"))
+    lines.append("")
+    lines += [f"> **Note:** {warning}\n" for warning in report.warnings]
+    for title, results in (("Public tests (the ones `check` runs)", public),
+                           ("Hidden tests (other sizes and values)", hidden)):
+        if not results:
+            continue
+        lines += [f"## {title}", ""]
+        if results is hidden:
+            lines += ["Every test again on other sizes and values, except the Keras round trips (tf.function, "
+                      ".keras save/load, Bidirectional), which depend on your code, not on the numbers.", ""]
+        lines += ["| test | points | feedback |", "|---|---|---|"]
+        for r in results:
+            mark = "ok" if r.status == "passed" else r.status.replace("_", " ")
+            output = r.output.replace("|", "\\|").replace("\n", " ")
+            lines.append(f"| {r.name.replace(' [hidden]', '')} | {r.score:g}/{r.max_score:g} ({mark}) | {output} |")
+        lines.append("")
+    if report.sandbox:
+        lines.append(f"_{sandbox_note(report)}_")
+    return "\n".join(lines) + "\n"
+
+
+def sandbox_note(report):
+    layers = report.sandbox or []
+    if not layers:
+        return ""
+    note = "Sandbox: " + ", ".join(layers) + "."
+    if not any(layer == "namespaces" for layer in layers):
+        note += (" Linux namespaces were not available on this machine, so solutions/ and the output folder "
+                 "were protected by audit hooks only (see the README's TA section).")
+    return note
+
+
+def gradescope_results(report, output=""):
+    """Gradescope's ``results.json``: public tests visible now, hidden ones after the due date."""
+    return {
+        "score": report.score,
+        "max_score": report.max_score,
+        "execution_time": round(report.seconds, 2),
+        "output": output or " ".join(report.warnings + [
+            "Public tests are the ones `python -m autograder check` runs; hidden tests use other sizes and values "
+            "and are shown after the due date.", sandbox_note(report)]).strip(),
+        "visibility": "visible",
+        "stdout_visibility": "hidden",
+        "tests": [
+            {
+                "name": r.name,
+                "score": r.score,
+                "max_score": r.max_score,
+                "status": "passed" if r.status == "passed" else "failed",
+                "output": r.output,
+                "visibility": "after_due_date" if r.hidden else "visible",
+                "tags": [f"lab{r.lab}", r.exercise] + ([r.mistake] if r.mistake else []),
+            }
+            for r in report.results
+        ],
+    }
+
+
+def malformed_results(message, max_score):
+    """results.json for a submission that could not be graded at all (still a row, never a crash)."""
+    return {"score": 0.0, "max_score": max_score, "execution_time": 0.0, "output": message, "visibility": "visible",
+            "stdout_visibility": "hidden", "tests": []}

@@ -1,0 +1,1 @@
+"""Lab 1's grading content: cases, probes, mistakes and grading tests."""

@@ -1,0 +1,132 @@
+"""Lab 1's known mistakes: SimpleRNNCell, irnn_cell, state_gradient_norms and clipping.
+
+NumPy only, run in the grader process on a case's inputs, never on student code: the
+``*_variants`` functions return ``(Mistake, array)`` pairs for ``compare.check_array``.
+"""
+
+import numpy as np
+
+from autograder.engine.mistakes import catalogue
+from autograder.labs.shared.reference import simple_rnn
+
+CATALOGUE, _mistake = catalogue()
+
+
+# -- simple RNN cell -------------------------------------------------------------------------------
+MISSING_BIAS = _mistake("missing_bias", "the bias is missing: h_t = act(x_t K + h_{t-1} U + b) adds `self.bias`")
+HARDCODED_TANH = _mistake(
+    "hardcoded_tanh",
+    "you always apply tanh: use `self.activation(...)` so the cell honours activation=... (here 'relu')",
+)
+WRONG_ACTIVATION = _mistake("wrong_activation", "wrong activation: the cell applies `self.activation` (tanh by default)")
+NO_ACTIVATION = _mistake("no_activation", "the activation is missing: h_t = act(x_t K + h_{t-1} U + b), not the bare sum")
+TRANSPOSED_RECURRENT = _mistake(
+    "transposed_recurrent_kernel",
+    "the recurrent kernel is transposed: compute h_{t-1} @ recurrent_kernel (shape (batch, H) @ (H, H)), "
+    "not recurrent_kernel @ h or h @ recurrent_kernel.T",
+)
+STATE_NOT_CARRIED = _mistake(
+    "state_not_carried",
+    "the new state is not passed on: call must return (h_t, [h_t]) so the next step sees h_t, "
+    "not the old state",
+)
+NO_RECURRENCE = _mistake("no_recurrence", "the recurrent term h_{t-1} U is missing")
+
+# -- identity RNN --------------------------------------------------------------------------------
+IRNN_TANH = _mistake("irnn_tanh", "an IRNN uses ReLU units (activation='relu'), not tanh")
+
+# -- state_gradient_norms ------------------------------------------------------------------------
+DIRECT_PATH_ONLY = _mistake(
+    "gradient_direct_path_only",
+    "only the last step has a gradient: dL/dh_t must be the total derivative through every later state "
+    "(h_t -> h_{t+1} -> ... -> h_T), e.g. tape.gradient(loss, [h_1, ..., h_T]) on states computed inside the tape",
+)
+NORMS_REVERSED = _mistake("norms_reversed", "the norms are in reverse time order: entry t-1 must be ||dL/dh_t||, h_T last")
+NORMS_SQUARED = _mistake("norms_squared", "these are squared norms: take the square root (the L2 norm)")
+NORMS_OF_INPUTS = _mistake("norms_wrt_inputs", "these are ||dL/dx_t|| (gradients w.r.t. the inputs), not ||dL/dh_t||")
+NORMS_SHIFTED = _mistake(
+    "norms_off_by_one",
+    "off by one step: yours start with ||dL/dh_0|| (the initial state) and miss ||dL/dh_T||; entry t-1 is ||dL/dh_t||",
+)
+NORMS_PER_EXAMPLE_MEAN = _mistake(
+    "norms_per_example_mean",
+    "you averaged per-example norms; the norm is over the whole (batch, H) array: sqrt(sum of squares)",
+)
+
+# -- clipping ------------------------------------------------------------------------------------
+PER_TENSOR_CLIP = _mistake(
+    "per_tensor_clipping",
+    "each gradient was clipped by its own norm; clip_by_global_norm scales *all* of them by "
+    "max_norm / max(global_norm, max_norm), with global_norm = sqrt(sum_i ||g_i||^2)",
+)
+ALWAYS_RESCALE = _mistake(
+    "always_rescale",
+    "you rescaled to max_norm even though the global norm was already smaller: only ever scale down "
+    "(factor max_norm / max(global_norm, max_norm))",
+)
+NORM_AFTER_CLIP = _mistake("norm_after_clip", "the returned norm is the one after clipping; return the global norm before clipping")
+SUM_OF_NORMS = _mistake("sum_of_norms", "global_norm is sqrt(sum_i ||g_i||^2), not the sum of the individual norms")
+
+
+def simple_rnn_variants(inputs, activation="tanh"):
+    """What each known simple-RNN mistake outputs on these case inputs."""
+    x, h0 = inputs["x"], inputs.get("h0.0")
+    k, u, b = inputs["w.kernel"], inputs["w.recurrent_kernel"], inputs["w.bias"]
+    variants = [
+        (MISSING_BIAS, simple_rnn(x, k, u, 0 * b, h0, activation)),
+        (TRANSPOSED_RECURRENT, simple_rnn(x, k, u.T, b, h0, activation)),
+        (STATE_NOT_CARRIED, simple_rnn(x, k, u, b, h0, activation, carry_state=False)),
+        (NO_RECURRENCE, simple_rnn(x, k, u, b, h0, activation, recurrence=False)),
+        (NO_ACTIVATION, simple_rnn(x, k, u, b, h0, "linear")),
+    ]
+    if activation != "tanh":
+        variants.insert(0, (HARDCODED_TANH, simple_rnn(x, k, u, b, h0, "tanh")))
+    for other in ("tanh", "relu", "sigmoid"):
+        if other != activation:
+            variants.append((WRONG_ACTIVATION, simple_rnn(x, k, u, b, h0, other)))
+    return variants
+
+
+def simple_rnn_state_gradients(inputs):
+    """dL/dh_t (t = 0..T) and dL/dx_t for L = sum(h_T * v) through a tanh simple RNN (zero h_0)."""
+    x, v = np.asarray(inputs["x"], np.float64), np.asarray(inputs["v"], np.float64)
+    k, u, b = inputs["w.kernel"], inputs["w.recurrent_kernel"], inputs["w.bias"]
+    hs = simple_rnn(x, k, u, b)
+    batch, steps, _ = x.shape
+    grad_h = [None] * (steps + 1)  # grad_h[t] = dL/dh_t, t = 0 (initial state) .. T
+    grad_x = [None] * steps
+    grad_h[steps] = np.broadcast_to(v, (batch, v.shape[0])).copy()
+    for t in range(steps, 0, -1):
+        through_tanh = grad_h[t] * (1.0 - hs[:, t - 1] ** 2)
+        grad_x[t - 1] = through_tanh @ k.T
+        grad_h[t - 1] = through_tanh @ u.T
+    return grad_h, grad_x
+
+
+def state_norm_variants(inputs):
+    grad_h, grad_x = simple_rnn_state_gradients(inputs)
+    norms = np.array([np.linalg.norm(g) for g in grad_h[1:]])
+    direct = np.zeros_like(norms)
+    direct[-1] = norms[-1]
+    return [
+        (DIRECT_PATH_ONLY, direct),
+        (NORMS_REVERSED, norms[::-1]),
+        (NORMS_SQUARED, norms ** 2),
+        (NORMS_OF_INPUTS, np.array([np.linalg.norm(g) for g in grad_x])),
+        (NORMS_SHIFTED, np.array([np.linalg.norm(g) for g in grad_h[:-1]])),
+        (NORMS_PER_EXAMPLE_MEAN, np.array([np.linalg.norm(g, axis=1).mean() for g in grad_h[1:]])),
+    ]
+
+
+def global_norm_variants(grads, max_norm):
+    """Clipped lists and norms that the known clipping mistakes produce: {mistake: (list, norm)}."""
+    grads = [np.asarray(g, np.float64) for g in grads]
+    norms = [np.linalg.norm(g) for g in grads]
+    total = float(np.sqrt(sum(n ** 2 for n in norms)))
+    correct_scale = max_norm / max(total, max_norm)
+    return {
+        PER_TENSOR_CLIP: ([g * max_norm / max(n, max_norm) for g, n in zip(grads, norms)], total),
+        ALWAYS_RESCALE: ([g * max_norm / total for g in grads], total),
+        NORM_AFTER_CLIP: ([g * correct_scale for g in grads], min(total, max_norm)),
+        SUM_OF_NORMS: ([g * max_norm / max(sum(norms), max_norm) for g in grads], sum(norms)),
+    }

@@ -1,0 +1,140 @@
+"""Grading tests for Lab 1: SimpleRNNCell, irnn_cell, unroll, state_gradient_norms, clipping.
+
+Each test runs one case in the child that holds the student's code and judges the arrays here.
+Expected values come from the case (public fixtures, or computed live from solutions/ in hidden mode).
+"""
+
+import numpy as np
+
+from autograder.engine.compare import check_array, close
+from autograder.engine.feedback import Feedback
+from autograder.engine.manifest import points
+from autograder.labs.lab1 import mistakes
+from autograder.labs.shared.checks import SEQ_AXES, check_cell_contract, check_gradients, check_in_keras
+
+# -- SimpleRNNCell -------------------------------------------------------------------------------
+@points(2, exercise="SimpleRNNCell", stage="contract")
+def test_simple_rnn_contract(grader):
+    check_cell_contract(grader, "simple_rnn.contract", "SimpleRNNCell")
+
+
+@points(3, exercise="SimpleRNNCell", stage="forward values", requires=["contract"])
+def test_simple_rnn_forward(grader):
+    case = grader.case("simple_rnn.forward")
+    outcome = grader.run(case)
+    check_array(outcome.arrays["outputs"], case.expected_arrays["outputs"], "SimpleRNNCell's outputs h_1..h_T",
+                time_axis=1, axis_names=SEQ_AXES, mistakes=mistakes.simple_rnn_variants(case.inputs))
+    check_array(outcome.arrays["state.0"], case.expected_arrays["state.0"], "SimpleRNNCell's final state")
+
+
+@points(2, exercise="SimpleRNNCell", stage="gradients", requires=["forward values"])
+def test_simple_rnn_gradients(grader):
+    check_gradients(grader, grader.case("simple_rnn.gradients"), "SimpleRNNCell")
+
+
+@points(2, exercise="SimpleRNNCell", stage="keras.layers.RNN, tf.function, .keras save/load",
+        requires=["forward values"], public_only=True)
+def test_simple_rnn_in_keras(grader):
+    check_in_keras(grader, "simple_rnn.keras", "SimpleRNNCell")
+
+
+@points(1, exercise="SimpleRNNCell", stage="equals keras.layers.SimpleRNNCell", requires=["forward values"])
+def test_simple_rnn_matches_builtin(grader):
+    case = grader.case("simple_rnn.builtin")
+    outcome = grader.run(case)
+    check_array(outcome.arrays["outputs"], case.expected_arrays["outputs"],
+                "SimpleRNNCell(activation='relu') compared with keras.layers.SimpleRNNCell",
+                time_axis=1, axis_names=SEQ_AXES, mistakes=mistakes.simple_rnn_variants(case.inputs, "relu"))
+
+
+# -- irnn_cell -----------------------------------------------------------------------------------
+@points(2, exercise="irnn_cell", stage="ReLU with identity recurrent kernel")
+def test_irnn_cell(grader):
+    case = grader.case("irnn")
+    outcome = grader.run(case)
+    units = case.params["units"]
+    recurrent = outcome.arrays.get("w.recurrent_kernel")
+    if recurrent is None:
+        raise Feedback("irnn_cell's cell has no weight named recurrent_kernel after build", kind="contract")
+    if not close(recurrent, np.eye(units)):
+        raise Feedback(f"irnn_cell's recurrent_kernel should start as the identity matrix ({units}x{units}); "
+                       "pass recurrent_initializer=\"identity\"", kind="mistake", mistake="irnn_not_identity")
+    # The cell it returns runs h_t = relu(x_t K + h_{t-1} I + b): any simple-RNN mistake can show here too.
+    as_simple_rnn = dict(case.inputs, **{"w.recurrent_kernel": np.eye(units, dtype=np.float32)})
+    known = [(mistakes.IRNN_TANH, mistakes.simple_rnn(as_simple_rnn["x"], as_simple_rnn["w.kernel"], np.eye(units),
+                                                      as_simple_rnn["w.bias"], activation="tanh"))]
+    known += [(m, v) for m, v in mistakes.simple_rnn_variants(as_simple_rnn, "relu") if m is not mistakes.WRONG_ACTIVATION]
+    check_array(outcome.arrays["outputs"], case.expected_arrays["outputs"], "irnn_cell's outputs",
+                time_axis=1, axis_names=SEQ_AXES, mistakes=known)
+
+
+# -- unroll --------------------------------------------------------------------------------------
+def check_unroll(grader, case_id, n_states):
+    case = grader.case(case_id)
+    outcome = grader.run(case)
+    check_array(outcome.arrays["outputs"], case.expected_arrays["outputs"], "unroll's outputs", time_axis=1,
+                axis_names=SEQ_AXES)
+    if outcome.values["n_states"] != n_states:
+        raise Feedback(f"unroll returned {outcome.values['n_states']} final state(s); this cell has {n_states} "
+                       "(return the list the cell's last step returned)", kind="contract")
+    for i in range(n_states):
+        check_array(outcome.arrays[f"state.{i}"], case.expected_arrays[f"state.{i}"], f"unroll's final state {i}")
+
+
+@points(1, exercise="unroll", stage="SimpleRNNCell, zero initial state")
+def test_unroll(grader):
+    check_unroll(grader, "unroll.simple_rnn", 1)
+
+
+@points(1, exercise="unroll", stage="LSTMCell with a given initial state [h, c]")
+def test_unroll_two_states(grader):
+    check_unroll(grader, "unroll.lstm", 2)
+
+
+# -- state_gradient_norms ------------------------------------------------------------------------
+@points(2, exercise="state_gradient_norms", stage="tanh SimpleRNNCell")
+def test_state_gradient_norms(grader):
+    case = grader.case("norms.simple_rnn")
+    outcome = grader.run(case)
+    check_array(outcome.arrays["norms"], case.expected_arrays["norms"], "state_gradient_norms (||dL/dh_t|| per t)",
+                time_axis=0, axis_names=["t"], rtol=1e-3, atol=1e-5,
+                mistakes=mistakes.state_norm_variants(case.inputs))
+
+
+@points(1, exercise="state_gradient_norms", stage="LSTMCell (paths through h and c)")
+def test_state_gradient_norms_lstm(grader):
+    case = grader.case("norms.lstm")
+    outcome = grader.run(case)
+    check_array(outcome.arrays["norms"], case.expected_arrays["norms"],
+                "state_gradient_norms on an LSTMCell", time_axis=0, axis_names=["t"], rtol=1e-3, atol=1e-5)
+
+
+# -- clipping ------------------------------------------------------------------------------------
+@points(1, exercise="clip_by_value", stage="values")
+def test_clip_by_value(grader):
+    case = grader.case("clip_by_value")
+    outcome = grader.run(case)
+    for key in sorted(case.expected_arrays):
+        check_array(outcome.arrays[key], case.expected_arrays[key], f"clip_by_value's gradient {key[4:]}")
+
+
+@points(2, exercise="clip_by_global_norm", stage="equals tf.clip_by_global_norm")
+def test_clip_by_global_norm(grader):
+    for case_id in ("clip_by_global_norm.large", "clip_by_global_norm.small"):
+        case = grader.case(case_id)
+        outcome = grader.run(case)
+        grads = [case.inputs[f"g.{i}"] for i in range(len(case.inputs))]
+        n_out = len(grads)
+        variants = mistakes.global_norm_variants(grads, case.params["max_norm"])
+        got = [outcome.arrays[f"out.{i}"] for i in range(n_out)]
+        want = [case.expected_arrays[f"out.{i}"] for i in range(n_out)]
+        got_norm, want_norm = outcome.arrays["norm"], case.expected_arrays["norm"]
+        if all(close(g, w) for g, w in zip(got, want)) and close(got_norm, want_norm):
+            continue
+        for mistake, (variant, variant_norm) in variants.items():
+            if all(close(g, v) for g, v in zip(got, variant)) and close(got_norm, variant_norm):
+                raise Feedback(f"clip_by_global_norm: wrong values that match a known mistake: {mistake.message}",
+                               kind="mistake", mistake=mistake.name)
+        check_array(got_norm, want_norm, f"clip_by_global_norm's global norm (max_norm={case.params['max_norm']})")
+        for i, (g, w) in enumerate(zip(got, want)):
+            check_array(g, w, f"clip_by_global_norm's gradient {i} (max_norm={case.params['max_norm']})")
