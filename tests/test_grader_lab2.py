@@ -38,7 +38,7 @@ SPLIT = "z_i, z_f, z_g, z_o = ops.split(z, 4, axis=-1)\n        i = self.recurre
 GATES = ("        i = self.recurrent_activation(z_i)\n        f = self.recurrent_activation(z_f)\n"
          "        g = self.activation(z_g)\n        o = self.recurrent_activation(z_o)\n")
 CELL = "c = f * c_prev + i * g\n        h = o * self.activation(c)\n"
-RETURN = "        # END SOLUTION\n        return h, [h, c]\n\n    def get_config"
+RETURN = "        return h, [h, c]\n        # END SOLUTION\n\n    def get_config"
 BIAS = "ops.matmul(h_prev, self.recurrent_kernel) + self.bias\n        z_i, z_f, z_g, z_o = ops.split(z, 4, axis=-1)\n        i = self.recurrent_activation(z_i)\n"
 PEEP_I, PEEP_F, PEEP_O = "z_i + self.peephole_i * c_prev", "z_f + self.peephole_f * c_prev", "z_o + self.peephole_o * c)"
 DECORATOR = '@keras.saving.register_keras_serializable(package="rnnlab")\nclass LSTMCell('

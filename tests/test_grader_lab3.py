@@ -29,7 +29,7 @@ Z_R = ("        z = self.recurrent_activation(x_z + gates_recurrent[:, :units])\
        "        r = self.recurrent_activation(x_r + gates_recurrent[:, units:])\n")
 CANDIDATE = "candidate = self.activation(x_h + ops.matmul(r * h_prev, self.recurrent_kernel[:, 2 * units :]))"
 UPDATE = "h = z * h_prev + (1.0 - z) * candidate"
-RETURN = "        # END SOLUTION\n        return h, [h]"
+RETURN = "        return h, [h]\n        # END SOLUTION"
 # ... and GRUCell.call_reset_after.
 SPLIT_X_AFTER = "ops.matmul(inputs, self.kernel) + self.bias[0], 3, axis=-1)"
 SPLIT_H_AFTER = "ops.matmul(h_prev, self.recurrent_kernel) + self.bias[1], 3, axis=-1)"

@@ -21,8 +21,8 @@ class Cell:
         y = 1
         # BEGIN SOLUTION
         y = x * 2
-        # END SOLUTION
         return y
+        # END SOLUTION
 
 
 def helper():
@@ -53,6 +53,7 @@ def test_blocks_become_todo_and_not_implemented_naming_the_exercise():
     ("def f():\n    return 1\n    # END SOLUTION\n", "without a matching"),
     ("def f():\n    ## BEGIN SOLUTIONS here\n    return 1\n", "malformed marker"),
     ("# BEGIN SOLUTION\nx = 1\n# END SOLUTION\n", "inside a function"),
+    ("def f():\n    # BEGIN SOLUTION\n    x = 1\n    # END SOLUTION\n    return x\n", "would never run"),
 ])
 def test_broken_markers_fail_closed_with_file_and_line(text, complaint):
     with pytest.raises(MarkerError, match=complaint) as error:

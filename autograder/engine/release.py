@@ -81,7 +81,7 @@ def find_blocks(text, filename="<text>"):
 
 
 def _enclosing_functions(text):
-    """Map line number (1-based) -> qualified name of the innermost def around it."""
+    """Map line number (1-based) -> (qualified name, last line) of the innermost def around it."""
     names = {}
 
     def visit(node, prefix):
@@ -90,13 +90,23 @@ def _enclosing_functions(text):
                 qualified = f"{prefix}{child.name}"
                 if not isinstance(child, ast.ClassDef):
                     for line in range(child.lineno, (child.end_lineno or child.lineno) + 1):
-                        names[line] = qualified
+                        names[line] = (qualified, child.end_lineno or child.lineno)
                 visit(child, qualified + ".")
             else:
                 visit(child, prefix)
 
     visit(ast.parse(text), "")
     return names
+
+
+def _code_after(lines, block, function_end):
+    """The first line of code after ``block`` in its function (1-based), or None: in the release
+    that code would follow ``raise NotImplementedError`` and could never run."""
+    for number in range(block.end + 1, function_end):
+        stripped = lines[number].strip()
+        if stripped and not stripped.startswith("#"):
+            return number + 1
+    return None
 
 
 def strip_solutions(text, relative_path):
@@ -109,10 +119,15 @@ def strip_solutions(text, relative_path):
     functions = _enclosing_functions(text)
     lines = text.splitlines(keepends=True)
     for block in reversed(blocks):
-        exercise = functions.get(block.begin + 1)
+        exercise, function_end = functions.get(block.begin + 1, (None, None))
         if exercise is None:
             raise MarkerError(f"{relative_path}:{block.begin + 1}: a solution block must sit inside a function "
                               "or method, so the student release can raise NotImplementedError there")
+        after = _code_after(lines, block, function_end)
+        if after is not None:
+            raise MarkerError(f"{relative_path}:{after}: code after the solution block that ends on line "
+                              f"{block.end + 1} would never run in the student release (the block becomes "
+                              "raise NotImplementedError); move it inside the block")
         pointer = todo_pointer(exercise, relative_path)
         replacement = [
             f"{block.indent}# TODO ({exercise}): your code here. The docstring above says what to compute.\n",

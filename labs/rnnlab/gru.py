@@ -123,7 +123,6 @@ class GRUCell(keras.layers.Layer):
         units = self.units
         # TODO (GRUCell.call): your code here. The docstring above says what to compute.
         raise NotImplementedError("GRUCell.call: fill in this TODO in rnnlab/gru.py")
-        return h, [h]
 
     def call_reset_after(self, inputs, h_prev):
         """Follow-up exercise: one step with ``reset_after=True``; returns h_t (batch, H).

@@ -131,7 +131,6 @@ class LSTMCell(keras.layers.Layer):
         h_prev, c_prev = states[0], states[1]
         # TODO (LSTMCell.call): your code here. The docstring above says what to compute.
         raise NotImplementedError("LSTMCell.call: fill in this TODO in rnnlab/lstm.py")
-        return h, [h, c]
 
     def get_config(self):
         """Everything ``__init__`` needs to rebuild this cell, as plain Python values.
@@ -146,7 +145,6 @@ class LSTMCell(keras.layers.Layer):
         config = super().get_config()
         # TODO (LSTMCell.get_config): your code here. The docstring above says what to compute.
         raise NotImplementedError("LSTMCell.get_config: fill in this TODO in rnnlab/lstm.py")
-        return config
 
 
 @keras.saving.register_keras_serializable(package="rnnlab")
@@ -184,4 +182,3 @@ class PeepholeLSTMCell(LSTMCell):
         h_prev, c_prev = states[0], states[1]
         # TODO (PeepholeLSTMCell.call): your code here. The docstring above says what to compute.
         raise NotImplementedError("PeepholeLSTMCell.call: fill in this TODO in rnnlab/lstm.py")
-        return h, [h, c]

@@ -67,7 +67,6 @@ class SimpleRNNCell(keras.layers.Layer):
         input_dim = input_shape[-1]
         # TODO (SimpleRNNCell.build): your code here. The docstring above says what to compute.
         raise NotImplementedError("SimpleRNNCell.build: fill in this TODO in rnnlab/simple_rnn.py")
-        self.built = True
 
     def call(self, inputs, states, training=False):
         """One time step.
@@ -83,7 +82,6 @@ class SimpleRNNCell(keras.layers.Layer):
         h_prev = states[0] if isinstance(states, (list, tuple)) else states
         # TODO (SimpleRNNCell.call): your code here. The docstring above says what to compute.
         raise NotImplementedError("SimpleRNNCell.call: fill in this TODO in rnnlab/simple_rnn.py")
-        return h, [h]
 
     def get_config(self):
         """Everything ``__init__`` needs to rebuild this cell (used by `.keras` save/load)."""

@@ -129,8 +129,8 @@ class GRUCell(keras.layers.Layer):
         r = self.recurrent_activation(x_r + gates_recurrent[:, units:])
         candidate = self.activation(x_h + ops.matmul(r * h_prev, self.recurrent_kernel[:, 2 * units :]))
         h = z * h_prev + (1.0 - z) * candidate
-        # END SOLUTION
         return h, [h]
+        # END SOLUTION
 
     def call_reset_after(self, inputs, h_prev):
         """Follow-up exercise: one step with ``reset_after=True``; returns h_t (batch, H).

@@ -138,8 +138,8 @@ class LSTMCell(keras.layers.Layer):
         o = self.recurrent_activation(z_o)
         c = f * c_prev + i * g
         h = o * self.activation(c)
-        # END SOLUTION
         return h, [h, c]
+        # END SOLUTION
 
     def get_config(self):
         """Everything ``__init__`` needs to rebuild this cell, as plain Python values.
@@ -164,8 +164,8 @@ class LSTMCell(keras.layers.Layer):
                 "bias_initializer": keras.initializers.serialize(self.bias_initializer),
             }
         )
-        # END SOLUTION
         return config
+        # END SOLUTION
 
 
 @keras.saving.register_keras_serializable(package="rnnlab")
@@ -209,5 +209,5 @@ class PeepholeLSTMCell(LSTMCell):
         c = f * c_prev + i * self.activation(z_g)
         o = self.recurrent_activation(z_o + self.peephole_o * c)
         h = o * self.activation(c)
-        # END SOLUTION
         return h, [h, c]
+        # END SOLUTION

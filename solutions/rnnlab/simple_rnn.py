@@ -77,8 +77,8 @@ class SimpleRNNCell(keras.layers.Layer):
         self.bias = self.add_weight(
             shape=(self.units,), initializer=self.bias_initializer, name="bias"
         )
-        # END SOLUTION
         self.built = True
+        # END SOLUTION
 
     def call(self, inputs, states, training=False):
         """One time step.
@@ -96,8 +96,8 @@ class SimpleRNNCell(keras.layers.Layer):
         h = self.activation(
             ops.matmul(inputs, self.kernel) + ops.matmul(h_prev, self.recurrent_kernel) + self.bias
         )
-        # END SOLUTION
         return h, [h]
+        # END SOLUTION
 
     def get_config(self):
         """Everything ``__init__`` needs to rebuild this cell (used by `.keras` save/load)."""
