@@ -99,15 +99,17 @@ def lstm(x, kernel, recurrent_kernel, bias, h0=None, c0=None, *, order=(0, 1, 2,
 
 
 def gru(x, kernel, recurrent_kernel, bias, h0=None, *, reset_after=False, order=(0, 1, 2), activation="tanh",
-        recurrent_activation="sigmoid", candidate="activation", flipped=False, reset="before", use_reset=True,
+        recurrent_activation="sigmoid", candidate="activation", flipped=False, reset=None, use_reset=True,
         recurrent_bias="inside", carry=True):
     """GRU outputs (batch, T, H) and final h, in float64, with switches for each mistake.
 
     reset_after=False: bias (3H,); reset: "before" (right) or "after" the recurrent matmul.
     reset_after=True:  bias (2, 3H); reset: "after" (right) or "before"; recurrent_bias: "inside" r
     (right), "outside" r, "ignored", or "swapped" (the two rows exchanged).
+    reset=None: the right one for ``reset_after``.
     order: which block the cell treats as (z, r, h); flipped: h_t = (1 - z) h_{t-1} + z h~.
     """
+    reset = reset or ("after" if reset_after else "before")
     act, rec = ACTS[activation], ACTS[recurrent_activation]
     x, kernel, recurrent_kernel = map(_f64, (x, kernel, recurrent_kernel))
     units = recurrent_kernel.shape[0]
