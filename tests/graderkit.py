@@ -14,9 +14,8 @@ from pathlib import Path
 from conftest import SOLUTIONS
 
 from autograder.engine import grading
+from autograder.engine.cases import fixture_path, load_fixture
 from autograder.engine.mistakes import Mistake
-from autograder.engine.cases import load_fixture
-from autograder.engine.cases import fixture_path
 
 
 def make_submission(tmp_path, edits=()):

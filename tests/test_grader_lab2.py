@@ -8,12 +8,12 @@ import pytest
 from conftest import LABS, SOLUTIONS
 from graderkit import grade_folder, lost, make_submission
 
+from autograder.engine.cases import fixture_path, load_fixture
+from autograder.engine.compare import close
+from autograder.engine.mistakes import Mistake
 from autograder.labs.lab2 import mistakes as m
 from autograder.labs.shared import mistakes as plumbing
 from autograder.sandbox import static_scan
-from autograder.engine.cases import load_fixture
-from autograder.engine.compare import close
-from autograder.engine.cases import fixture_path
 
 LAB2_POINTS = 19
 MODULE = "lstm.py"
@@ -165,7 +165,7 @@ def test_broken_copy_loses_the_right_points(tmp_path, name):
 def check_message(result, expected):
     """``expected``: a catalogued Mistake (named, with its advice), (Mistake, fragment), or a fragment."""
     mistake, fragment = expected if isinstance(expected, tuple) else (
-        (expected, expected.message) if isinstance(expected, m.Mistake) else (None, expected))
+        (expected, expected.message) if isinstance(expected, Mistake) else (None, expected))
     if mistake is not None:
         assert result.mistake == mistake.name, (result.test, result.mistake, result.output)
     assert fragment in result.output, (result.test, result.output)
@@ -176,7 +176,7 @@ def exercised_mistakes(variants):
     for _, messages, _ in variants.values():
         for expected in messages.values():
             mistake = expected[0] if isinstance(expected, tuple) else expected
-            if isinstance(mistake, m.Mistake):
+            if isinstance(mistake, Mistake):
                 names.add(mistake.name)
     return names
 
@@ -324,6 +324,6 @@ def test_every_gated_lstm_mistake_has_a_broken_copy():
     """Each catalogued LSTM, peephole and get_config mistake is named by a broken copy above (the
     GRU's, and the registration message of Bidirectional, in test_grader_lab3.py)."""
     exercised = exercised_mistakes(VARIANTS) | {plumbing.WRAPS_KERAS_BUILTIN.name}  # the wrapper tests above
-    ours = {value.name for value in vars(m).values() if isinstance(value, m.Mistake)
+    ours = {value.name for value in vars(m).values() if isinstance(value, Mistake)
             and value.name.startswith(("lstm_", "peephole_"))} | {plumbing.NOT_REGISTERED.name, plumbing.INCOMPLETE_CONFIG.name}
     assert ours <= exercised, ours - exercised

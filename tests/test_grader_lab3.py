@@ -7,11 +7,11 @@ from conftest import LABS, SOLUTIONS
 from graderkit import grade_folder, lost, make_submission
 from test_grader_lab2 import check_message, exercised_mistakes
 
+from autograder.engine.cases import fixture_path, load_fixture
+from autograder.engine.compare import close
+from autograder.engine.mistakes import Mistake
 from autograder.labs.lab3 import mistakes as m
 from autograder.labs.shared import mistakes as plumbing
-from autograder.engine.cases import load_fixture
-from autograder.engine.compare import close
-from autograder.engine.cases import fixture_path
 
 LAB3_POINTS = 14
 MODULE = "gru.py"
@@ -163,7 +163,7 @@ def test_subclassing_keras_gru_cell_scores_zero(tmp_path):
 
 
 def test_every_gru_mistake_has_a_broken_copy():
-    ours = {value.name for value in vars(m).values() if isinstance(value, m.Mistake) and value.name.startswith("gru_")}
+    ours = {value.name for value in vars(m).values() if isinstance(value, Mistake) and value.name.startswith("gru_")}
     exercised = exercised_mistakes(VARIANTS)
     assert ours <= exercised, ours - exercised
 

@@ -8,10 +8,9 @@ import pytest
 from conftest import LABS, SOLUTIONS
 from graderkit import assert_broken_copy, exercised_mistakes, grade_folder, lost
 
-from autograder.labs.lab4 import mistakes as m
-from autograder.engine.cases import load_fixture
+from autograder.engine.cases import fixture_path, load_fixture
 from autograder.engine.compare import close
-from autograder.engine.cases import fixture_path
+from autograder.labs.lab4 import mistakes as m
 
 LAB4_POINTS = 12
 MODULE = "training.py"

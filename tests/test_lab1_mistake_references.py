@@ -7,11 +7,10 @@ could be told it made a mistake. No TensorFlow here: this is the grader's parent
 import numpy as np
 import pytest
 
+from autograder.engine.cases import fixture_path, load_fixture
+from autograder.engine.compare import close
 from autograder.labs.lab1 import mistakes
 from autograder.labs.shared.reference import simple_rnn
-from autograder.engine.cases import load_fixture
-from autograder.engine.compare import close
-from autograder.engine.cases import fixture_path
 
 
 @pytest.fixture(scope="module")

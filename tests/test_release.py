@@ -9,10 +9,9 @@ import pytest
 from conftest import KIT_ROOT, LABS, SOLUTIONS
 
 from autograder.engine import grading, manifest, release
-from autograder.engine.cases import load_fixture
+from autograder.engine.cases import fixture_path, load_fixture
 from autograder.engine.compare import EPS32, rounding_scale, same_up_to_rounding
-from autograder.engine.cases import fixture_path
-from autograder.engine.release import MarkerError, fixtures_differ, strip_solutions
+from autograder.engine.release import fixtures_differ, MarkerError, strip_solutions
 
 MASTER = '''\
 class Cell:

@@ -3,22 +3,10 @@
 import numpy as np
 
 from autograder.engine.cases import Case, normal
+from autograder.labs.shared.cases import cell_shapes
 
 TITLE = "simple RNNs, vanishing and exploding gradients"
 PUBLIC_SEED = 20261124
-
-
-def _shapes(rng, hidden):
-    if not hidden:
-        return {"batch": 3, "steps": 6, "input_dim": 4, "units": 5, "scale": 0.5}
-    return {
-        "batch": int(rng.integers(2, 6)),
-        "steps": int(rng.integers(5, 11)),
-        "input_dim": int(rng.integers(2, 8)),
-        "units": int(rng.choice([3, 4, 6, 7])),
-        "scale": float(rng.uniform(0.3, 0.8)),
-    }
-
 
 
 def simple_rnn_weights(rng, input_dim, units, scale):
@@ -39,7 +27,7 @@ def lstm_weights(rng, input_dim, units, scale):
 
 
 def make_cases(rng, hidden=False):
-    s = _shapes(rng, hidden)
+    s = cell_shapes(rng, hidden, scales=(0.3, 0.8))
     b, t, d, h, scale = s["batch"], s["steps"], s["input_dim"], s["units"], s["scale"]
     simple = {"cell": "simple_rnn", "units": h}
     cases = [

@@ -6,7 +6,7 @@ Weights are drawn at a scale where the gates sit well inside (0, 1): every known
 """
 
 from autograder.engine.cases import Case, normal
-from autograder.labs.shared.cases import gated_cell_shapes
+from autograder.labs.shared.cases import cell_shapes
 
 TITLE = "LSTM: gates, the constant error carousel, peepholes"
 PUBLIC_SEED = 20261202
@@ -35,7 +35,7 @@ def peephole_weights(rng, input_dim, units, scale):
 
 
 def make_cases(rng, hidden=False):
-    s = gated_cell_shapes(rng, hidden)
+    s = cell_shapes(rng, hidden)
     b, t, d, h, scale = s["batch"], s["steps"], s["input_dim"], s["units"], s["scale"]
     lstm = {"cell": "lstm", "units": h}
     peephole = {"cell": "peephole_lstm", "units": h}

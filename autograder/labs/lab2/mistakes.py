@@ -8,10 +8,9 @@ Weights arrive as the probes' arrays ``w.kernel``, ``w.recurrent_kernel``, ``w.b
 ``w.peephole_*``); initial states as ``h0.0`` (h) and ``h0.1`` (c).
 """
 
-import itertools
-
-from autograder.engine.mistakes import Mistake, catalogue
-from autograder.labs.shared.reference import lstm, split_as_written
+from autograder.engine.mistakes import catalogue
+from autograder.labs.shared.mistakes import gate_order_variants
+from autograder.labs.shared.reference import lstm
 
 CATALOGUE, _mistake = catalogue()
 
@@ -96,13 +95,10 @@ def lstm_variants(inputs, activation="tanh", recurrent_activation="sigmoid"):
         return lstm(*args, **{**acts, **switches})[0]
 
     variants = [(LSTM_INPUT_FORGET_SWAPPED, run(order=(1, 0, 2, 3)))]
-    for order in itertools.permutations(range(4)):
-        if order in ((0, 1, 2, 3), (1, 0, 2, 3)):
-            continue
-        written = split_as_written(order, ("z_i", "z_f", "z_g", "z_o"))
-        message = (f"{LSTM_GATE_ORDER.message}. Yours computes as if it split z as `{written} = "
-                   f"ops.split(z, 4, axis=-1)`; the right order is `z_i, z_f, z_g, z_o`")
-        variants.append((Mistake(LSTM_GATE_ORDER.name, message), run(order=order)))
+    variants += gate_order_variants(
+        LSTM_GATE_ORDER, ("z_i", "z_f", "z_g", "z_o"), run, named=[(1, 0, 2, 3)],
+        describe=lambda written: (f"Yours computes as if it split z as `{written} = ops.split(z, 4, axis=-1)`; "
+                                  "the right order is `z_i, z_f, z_g, z_o`"))
     variants += [
         (LSTM_SIGMOID_CANDIDATE, run(candidate="sigmoid")),
         (LSTM_NO_OUTPUT_TANH, run(output_tanh=False)),

@@ -6,7 +6,7 @@ Every GRU case passes ``reset_after`` explicitly: the kit's GRUCell defaults to 
 
 
 from autograder.engine.cases import Case, normal
-from autograder.labs.shared.cases import gated_cell_shapes
+from autograder.labs.shared.cases import cell_shapes
 
 TITLE = "GRU: update and reset gates, one model in two conventions"
 PUBLIC_SEED = 20261203
@@ -29,7 +29,7 @@ def gru_weights(rng, input_dim, units, scale, reset_after=False, prefix="w."):
 
 
 def make_cases(rng, hidden=False):
-    s = gated_cell_shapes(rng, hidden)
+    s = cell_shapes(rng, hidden)
     b, t, d, h, scale = s["batch"], s["steps"], s["input_dim"], s["units"], s["scale"]
     gru = {"cell": "gru", "units": h, "kwargs": BEFORE}
 

@@ -5,10 +5,9 @@ runs the reference GRU (``shared/reference.py``) with one mistake's switch each 
 ``(Mistake, outputs)`` pairs for ``compare.check_array``.
 """
 
-import itertools
-
-from autograder.engine.mistakes import Mistake, catalogue
-from autograder.labs.shared.reference import gru, split_as_written
+from autograder.engine.mistakes import catalogue
+from autograder.labs.shared.mistakes import gate_order_variants
+from autograder.labs.shared.reference import gru
 
 CATALOGUE, _mistake = catalogue()
 
@@ -89,13 +88,10 @@ def gru_variants(inputs, reset_after=False, activation="tanh", recurrent_activat
         return gru(*args, **{**base, **switches})[0]
 
     variants = [(GRU_FLIPPED_UPDATE, run(flipped=True)), (GRU_UPDATE_RESET_SWAPPED, run(order=(1, 0, 2)))]
-    for order in itertools.permutations(range(3)):
-        if order in ((0, 1, 2), (1, 0, 2)):
-            continue
-        written = split_as_written(order, ("x_z", "x_r", "x_h"))
-        message = (f"{GRU_GATE_ORDER.message}. Yours computes as if it cut the weights as `{written}` "
-                   f"(for the kernel, the recurrent kernel and the bias alike); the right order is `x_z, x_r, x_h`")
-        variants.append((Mistake(GRU_GATE_ORDER.name, message), run(order=order)))
+    variants += gate_order_variants(
+        GRU_GATE_ORDER, ("x_z", "x_r", "x_h"), run, named=[(1, 0, 2)],
+        describe=lambda written: (f"Yours computes as if it cut the weights as `{written}` (for the kernel, the "
+                                  "recurrent kernel and the bias alike); the right order is `x_z, x_r, x_h`"))
     variants += [
         (GRU_SIGMOID_CANDIDATE, run(candidate="sigmoid")),
         (GRU_NO_RESET, run(use_reset=False)),

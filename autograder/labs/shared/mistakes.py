@@ -1,7 +1,10 @@
-"""Mistakes in a cell's plumbing that any lab with a cell can name: a Keras built-in inside,
-no registration, an incomplete get_config."""
+"""Mistakes in a cell's plumbing that any lab with a cell can name (a Keras built-in inside, no
+registration, an incomplete get_config), and the gate-order variants of the gated cells."""
 
-from autograder.engine.mistakes import catalogue
+import itertools
+
+from autograder.engine.mistakes import Mistake, catalogue
+from autograder.labs.shared.reference import split_as_written
 
 CATALOGUE, _mistake = catalogue()
 
@@ -20,3 +23,19 @@ INCOMPLETE_CONFIG = _mistake(
     "get_config must return the arguments of __init__ (units, the activations, the flags, the initializers), "
     "all of them and nothing else, because Keras rebuilds the cell by calling __init__ with them (from_config)",
 )
+
+
+def gate_order_variants(mistake, names, run, describe, named=()):
+    """``(Mistake, outputs)`` for every wrong order of a gated cell's blocks.
+
+    ``names`` are the blocks in the right order ("z_i", "z_f", ...); ``run(order=...)`` computes the
+    outputs of a cell that takes them in another order; ``describe(written)`` says how that order
+    reads in code; ``named`` are orders that have a mistake of their own (the identity never counts).
+    """
+    right = tuple(range(len(names)))
+    variants = []
+    for order in itertools.permutations(right):
+        if order != right and order not in named:
+            message = f"{mistake.message}. {describe(split_as_written(order, names))}"
+            variants.append((Mistake(mistake.name, message), run(order=order)))
+    return variants
