@@ -1,12 +1,22 @@
 """``python -m autograder``: check (students), grade (TAs), release and new-lab (instructors)."""
 
 import argparse
+import signal
 import sys
 from pathlib import Path
 
 from autograder import LABS_DIR
 
 EXIT_OK, EXIT_STALE, EXIT_BAD_INPUT = 0, 1, 2
+EXIT_INTERRUPTED = 128 + signal.SIGTERM
+
+
+class Stopped(KeyboardInterrupt):
+    """SIGTERM arrived: unwind like Ctrl-C, so that every ``with`` ends the processes it started."""
+
+
+def _stop(signum, frame):
+    raise Stopped(signal.Signals(signum).name)
 
 
 def _log(message):
@@ -33,7 +43,7 @@ def command_check(args):
 
     try:
         result = check_submission(args.submission or LABS_DIR, _labs_arg(args.lab), call_timeout=args.timeout,
-                                  progress=_progress, log=_log)
+                                  submission_timeout=args.submission_timeout, progress=_progress, log=_log)
     except (SubmissionError, MissingFixtureError) as error:
         _log(f"error: {error}")
         return EXIT_BAD_INPUT
@@ -84,7 +94,8 @@ def command_grade(args):
         return EXIT_BAD_INPUT
     try:
         rows = grade_batch(args.submissions, args.out, labs, workers=args.workers, seed=args.seed,
-                           call_timeout=args.timeout, hidden=not args.public_only, log=_log)
+                           call_timeout=args.timeout, hidden=not args.public_only, log=_log,
+                           submission_timeout=args.submission_timeout)
     except (FileNotFoundError, ValueError) as error:
         _log(f"error: {error}")
         return EXIT_BAD_INPUT
@@ -107,7 +118,7 @@ def command_gradescope(args):
 def command_gradescope_run(args):
     from autograder.engine.gradescope import run_one
 
-    seconds = run_one(args.submission, args.results, timeout=args.timeout)
+    seconds = run_one(args.submission, args.results, timeout=args.timeout, submission_timeout=args.submission_timeout)
     _log(f"results written to {args.results} in {seconds:.1f} s")
     return EXIT_OK
 
@@ -144,6 +155,8 @@ def _student_and_ta_commands(commands):
     check.add_argument("--lab", type=int, action="append", help="only this lab (repeatable)")
     check.add_argument("--json", help="also write the results to this JSON file")
     check.add_argument("--timeout", type=float, default=None, help="seconds allowed per test (default 60)")
+    check.add_argument("--submission-timeout", type=float, default=None,
+                       help="seconds for all the tests together (default 120); the rest score 0 after it")
     check.set_defaults(run=command_check)
 
     grade = commands.add_parser("grade", help="grade a folder of submissions (TAs): gradebook, feedback, results.json",
@@ -153,6 +166,9 @@ def _student_and_ta_commands(commands):
     grade.add_argument("--workers", type=int, default=2, help="parallel workers (default 2)")
     grade.add_argument("--seed", type=int, default=0, help="seed for the hidden cases (keep it secret)")
     grade.add_argument("--timeout", type=float, default=60, help="seconds allowed per test (default 60)")
+    grade.add_argument("--submission-timeout", type=float, default=None,
+                       help="seconds for all of one submission's tests together (default 120): a hung "
+                            "submission costs at most this; its remaining tests score 0 with a message")
     grade.add_argument("--lab", type=int, action="append", help="only this lab (repeatable)")
     grade.add_argument("--public-only", action="store_true", help="skip the hidden tests")
     grade.set_defaults(run=command_grade)
@@ -170,6 +186,7 @@ def _instructor_commands(commands):
     gradescope_run.add_argument("--submission", required=True)
     gradescope_run.add_argument("--results", required=True)
     gradescope_run.add_argument("--timeout", type=float, default=60)
+    gradescope_run.add_argument("--submission-timeout", type=float, default=300)
     gradescope_run.set_defaults(run=command_gradescope_run)
 
     release = commands.add_parser("release", help="regenerate labs/ and the public fixtures from solutions/",
@@ -223,4 +240,10 @@ def build_parser():
 
 def main(argv=None):
     args = build_parser().parse_args(argv)
-    return args.run(args)
+    signal.signal(signal.SIGTERM, _stop)
+    try:
+        return args.run(args)
+    except KeyboardInterrupt as stopped:
+        why = str(stopped) or "Ctrl-C"
+        _log(f"stopped by {why}: every process this command started has ended; nothing half-written was kept.")
+        return EXIT_INTERRUPTED

@@ -2,6 +2,7 @@
 
     python bench/bench_grade.py [--count 100] [--cold-sample 6]   # every lab's tests
     python bench/bench_grade.py --lab 1                           # one lab's tests only
+    python bench/bench_grade.py --hung 5 --skip-cold              # + a class with 5 entries hung on import
 
 Builds a class of copies of the master and of broken variants (missing bias, hard-coded tanh,
 per-tensor clipping, not implemented, an endless loop), grades it with ``grade_batch`` (public and
@@ -16,6 +17,11 @@ public and hidden tests:
 - *hidden values handed over*: the hidden cases are computed once and given to every cold process
   in a file, which that rule forbids a real grader. The kinder baseline: its ratio is bounded by
   (import + tests) / tests, since a warm zygote saves the TensorFlow import and nothing else.
+
+With ``--hung N`` it then grades the same class with N entries replaced by a submission whose
+``rnnlab/lstm.py`` loops forever on import, prints that time next to the clean one, what the hung
+entries added, and the bound they must stay under: N x the per-submission budget / workers. And
+it times ``python -m autograder check`` on one such submission, with the defaults a student gets.
 """
 
 import argparse
@@ -39,14 +45,18 @@ VARIANTS = {
                          "    scale = max_norm / tf.maximum(tf.norm(present[0]), max_norm)\n")],
     "unfinished": None,  # the untouched student release
     "endless_loop": [("gradients.py", "    present = [", "    while True:\n        pass\n    present = [")],
+    "hangs_on_import": [("lstm.py", "import keras\n", "import keras\n\nwhile True:  # a training run left at import time\n    pass\n")],
 }
 
 
-def build_class(folder, count):
-    # Mostly correct or classic mistakes; one submission in the class hangs.
-    names = [name for name in VARIANTS if name != "endless_loop"]
+def build_class(folder, count, hung=0):
+    # Mostly correct or classic mistakes; one submission in the class hangs in an exercise, and
+    # ``hung`` (spread over the class) never finish importing.
+    names = [name for name in VARIANTS if name not in ("endless_loop", "hangs_on_import")]
+    hung_at = {count * (k + 1) // (hung + 1) for k in range(hung)} - {count // 2}
     for index in range(count):
-        variant = "endless_loop" if index == count // 2 else names[index % len(names)]
+        variant = "endless_loop" if index == count // 2 else "hangs_on_import" if index in hung_at \
+            else names[index % len(names)]
         target = folder / f"student{index:03d}_{variant}"
         source = KIT_ROOT / ("labs" if VARIANTS[variant] is None else "solutions") / "rnnlab"
         shutil.copytree(source, target / "rnnlab", ignore=shutil.ignore_patterns("__pycache__"))
@@ -89,6 +99,25 @@ def time_cold(entries, hidden_file, labs):
     return seconds
 
 
+def cpu_model():
+    for line in Path("/proc/cpuinfo").read_text().splitlines() if Path("/proc/cpuinfo").exists() else []:
+        if line.startswith("model name"):
+            return line.split(":", 1)[1].strip()
+    return "unknown CPU"
+
+
+def hung_check_seconds(scratch):
+    """Wall time of a student's ``check`` of one submission that hangs on import (the defaults)."""
+    entry = scratch / "one_hung"
+    shutil.copytree(KIT_ROOT / "solutions" / "rnnlab", entry / "rnnlab", ignore=shutil.ignore_patterns("__pycache__"))
+    for module, old, new in VARIANTS["hangs_on_import"]:
+        path = entry / "rnnlab" / module
+        path.write_text(path.read_text().replace(old, new))
+    started = time.perf_counter()
+    subprocess.run([sys.executable, "-m", "autograder", "check", str(entry)], cwd=KIT_ROOT, capture_output=True)
+    return time.perf_counter() - started
+
+
 def progress(message):
     """grade_batch's progress lines, on one line of stderr."""
     print(f"\r{message[:110]:110}", end="", file=sys.stderr, flush=True)
@@ -102,6 +131,8 @@ def main():
     parser.add_argument("--cold-sample", type=int, default=6)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--lab", type=int, action="append", help="grade only these labs' tests (default: all)")
+    parser.add_argument("--hung", type=int, default=0, help="also grade the class with this many hung on import")
+    parser.add_argument("--skip-cold", action="store_true", help="leave out the cold-process baselines")
     args = parser.parse_args()
     from autograder.engine.batch import grade_batch
     from autograder.engine.labs import LABS
@@ -115,31 +146,56 @@ def main():
         rows = grade_batch(scratch / "class", scratch / "out", list(LABS), workers=args.workers, seed=1,
                            call_timeout=10, log=progress)
         batch_s = time.perf_counter() - started
-        # The baselines: a cold Python per submission (TensorFlow imported each time) running the same
-        # public and hidden tests, given the hidden cases in a file or computing them itself.
-        print("\ntiming cold processes ...", file=sys.stderr)
-        hidden_file = scratch / "hidden.npz"
-        import numpy as np
-        from autograder.engine.cases import to_npz_dict
-        from autograder.engine.hidden import hidden_cases
+        hung_s = check_s = None
+        if args.hung:
+            build_class(scratch / "hung_class", args.count, hung=args.hung)
+            started = time.perf_counter()
+            grade_batch(scratch / "hung_class", scratch / "hung_out", list(LABS), workers=args.workers, seed=1,
+                        call_timeout=10, log=progress)
+            hung_s = time.perf_counter() - started
+            check_s = hung_check_seconds(scratch)
+        recomputed = handed_over = None
+        if not args.skip_cold:
+            handed_over, recomputed = cold_baselines(scratch, LABS, args.cold_sample)
+    report(args, LABS, rows, batch_s, hung_s, check_s, recomputed, handed_over)
 
-        hidden = hidden_cases(list(LABS), 1)
-        np.savez(hidden_file, **{f"lab{lab}|{k}": v for lab, cases in hidden.items()
-                                 for k, v in to_npz_dict(list(cases.values())).items()})
-        sample = sorted((scratch / "class").iterdir())[: args.cold_sample]
-        handed_over = time_cold(sample, hidden_file, LABS)
-        recomputed = time_cold(sample, "-", LABS)
-    print(f"labs graded: {list(LABS)}; {len(rows)} submissions, public + hidden tests, {args.workers} workers")
+
+def cold_baselines(scratch, labs, sample_size):
+    """The baselines: a cold Python per submission (TensorFlow imported each time) running the same
+    public and hidden tests, given the hidden cases in a file or computing them itself."""
+    print("\ntiming cold processes ...", file=sys.stderr)
+    import numpy as np
+
+    from autograder.engine.cases import to_npz_dict
+    from autograder.engine.hidden import hidden_cases
+
+    hidden_file = scratch / "hidden.npz"
+    hidden = hidden_cases(list(labs), 1)
+    np.savez(hidden_file, **{f"lab{lab}|{k}": v for lab, cases in hidden.items()
+                             for k, v in to_npz_dict(list(cases.values())).items()})
+    sample = sorted((scratch / "class").iterdir())[:sample_size]
+    return time_cold(sample, hidden_file, labs), time_cold(sample, "-", labs)
+
+
+def report(args, labs, rows, batch_s, hung_s, check_s, recomputed, handed_over):
+    from autograder.sandbox.session import SUBMISSION_BUDGET_S
+
+    print(f"\n{cpu_model()}; labs graded: {list(labs)}; {len(rows)} submissions, public + hidden tests, "
+          f"{args.workers} workers, 10 s per test")
     print(f"{'measure':62} {'value':>10} {'budget':>8}")
     print(f"{'grade, whole class (wall)':62} {batch_s:>9.1f}s {'<= 150s':>8}")
     print(f"{'grade, per submission':62} {batch_s / args.count:>9.2f}s")
     for label, seconds in (("hidden values recomputed", recomputed), ("hidden values handed over", handed_over)):
+        if seconds is None:
+            continue
         per_cold = statistics.mean(seconds)
         print(f"{'cold process per submission, ' + label + ' (mean of ' + str(len(seconds)) + ')':62} "
               f"{per_cold:>9.2f}s")
         print(f"{'  speed-up of grade over cold processes for the whole class':62} "
               f"{per_cold * args.count / batch_s:>9.1f}x {'>= 5x':>8}")
-
-
-if __name__ == "__main__":
-    main()
+    if hung_s is not None:
+        bound = args.hung * SUBMISSION_BUDGET_S / args.workers
+        print(f"{f'grade, the same class with {args.hung} hung on import (wall)':62} {hung_s:>9.1f}s")
+        print(f"{'  hung / clean':62} {hung_s / batch_s:>9.2f}x")
+        print(f"{'  added by the hung entries':62} {hung_s - batch_s:>9.1f}s {f'<= {bound:.0f}s':>8}")
+        print(f"{'check of one submission hung on import (defaults, TF import incl.)':62} {check_s:>9.1f}s")

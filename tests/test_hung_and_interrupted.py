@@ -34,14 +34,17 @@ def test_a_module_that_hangs_on_import_is_charged_once_naming_it(tmp_path):
     root = make_submission(tmp_path, [HANG_ON_IMPORT])
     results, seconds = _grade(root, call_timeout=6, import_timeout=4)
     needs_it = [name for name, r in results.items() if "simple_rnn.py did not finish importing" in r.output]
-    # Every SimpleRNNCell and irnn_cell test, and unroll on a SimpleRNNCell, need rnnlab/simple_rnn.py.
-    assert {"test_simple_rnn_contract", "test_irnn_cell", "test_unroll"} <= set(needs_it), \
-        {n: r.output for n, r in results.items()}
+    # Every SimpleRNNCell and irnn_cell test needs rnnlab/simple_rnn.py: the ones that run say why they
+    # fail, the later stages of SimpleRNNCell wait for its contract ("blocked").
+    assert {"test_simple_rnn_contract", "test_irnn_cell"} <= set(needs_it), {n: r.output for n, r in results.items()}
+    for name in (name for name in results if "simple_rnn" in name or "irnn" in name):
+        assert name in needs_it or results[name].status == "blocked", (name, results[name].output)
     assert "within 4 s: look for code that runs when the module is imported" in results["test_irnn_cell"].output
     # One timeout (the first test) and one import check, not one timeout per test.
     assert seconds < 6 + 4 + 20, seconds
-    # Tests that never touch simple_rnn.py still pass: clipping works on plain tensors.
-    assert results["test_clip_by_value"].status == "passed", results["test_clip_by_value"].output
+    # Tests that never touch simple_rnn.py still pass: unroll and the rest run on Keras's own cells.
+    assert all(results[name].status == "passed" for name in ("test_unroll", "test_state_gradient_norms",
+                                                             "test_clip_by_value")), results
 
 
 def test_a_submission_over_its_budget_scores_the_rest_zero_with_a_message(tmp_path):

@@ -19,6 +19,7 @@ import io
 import json
 import multiprocessing
 import os
+import signal
 import tempfile
 import time
 from collections import Counter
@@ -66,13 +67,23 @@ def grader_version():
 _WORKER = {}
 
 
-def _init_worker(hidden_paths, call_timeout, labs):
+def _init_worker(hidden_paths, call_timeout, submission_timeout, labs):
     from autograder.engine.cases import load_public_fixtures
 
+    # SIGTERM (the grader stopping its workers): end this worker's zygote and child first.
+    signal.signal(signal.SIGTERM, _stop_worker)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C reaches the grader, which stops the workers
     _WORKER.update(
-        public=load_public_fixtures(labs), hidden={}, hidden_blobs=None, labs=labs,
-        hidden_paths=hidden_paths, call_timeout=call_timeout, zygote=None,
+        public=load_public_fixtures(labs), hidden={}, hidden_blobs=None, labs=labs, hidden_paths=hidden_paths,
+        call_timeout=call_timeout, submission_timeout=submission_timeout, zygote=None,
     )
+
+
+def _stop_worker(signum, frame):
+    from autograder.sandbox.session import stop_all
+
+    stop_all()
+    os._exit(128 + signum)
 
 
 def _zygote():
@@ -118,7 +129,8 @@ def grade_entry(entry, submission_id, out_dir, stamp, hidden_blobs):
         try:
             result = grading.grade(root, _WORKER["public"], _WORKER["labs"], call_timeout=_WORKER["call_timeout"],
                                    hidden_cases_by_lab=_WORKER["hidden"] or None, zygote=_zygote(),
-                                   hidden_paths=_WORKER["hidden_paths"])
+                                   hidden_paths=_WORKER["hidden_paths"],
+                                   submission_timeout=_WORKER["submission_timeout"])
         except Exception as error:  # a grader bug must cost one row a message, not the batch
             return _write_malformed(out, submission_id, f"internal grader error: {type(error).__name__}: {error}",
                                     labs, with_hidden, stamp, started, status="grader_error")
@@ -276,31 +288,54 @@ def _hidden_blobs(labs, seed, hidden, log):
     return blobs
 
 
+def _stop_pool(pool):
+    """End the workers now: each kills its zygote and child on SIGTERM (``_stop_worker``)."""
+    for process in list(getattr(pool, "_processes", {}).values()):
+        if process.is_alive():
+            process.terminate()
+    for process in list(getattr(pool, "_processes", {}).values()):
+        process.join(timeout=10)
+        if process.is_alive():
+            process.kill()
+    pool.shutdown(wait=False, cancel_futures=True)
+
+
+def _run_pool(pending, todo, rows, out_dir, labs, settings, log, blobs, started):
+    """One pool's life: grade ``pending`` until done; the pool always ends (also on Ctrl-C/SIGTERM)."""
+    pool = ProcessPoolExecutor(max_workers=settings["workers"], mp_context=multiprocessing.get_context("spawn"),
+                               initializer=_init_worker, initargs=(settings["hidden_paths"], settings["call_timeout"],
+                                                                  settings["submission_timeout"], labs))
+    try:
+        for _ in range(min(settings["workers"], len(pending))):
+            pool.submit(start_zygote)  # the zygotes import TensorFlow while the hidden cases are computed
+        if blobs is None:
+            blobs = _hidden_blobs(labs, settings["seed"], settings["hidden"], log)
+        futures = {pool.submit(grade_entry, str(p), i, str(out_dir), s, blobs): (p, i, s) for p, i, s in pending}
+        for future in as_completed(futures):
+            path, submission_id, stamp = futures[future]
+            rows[submission_id] = row = future.result()
+            pending.remove((path, submission_id, stamp))
+            write_gradebook(out_dir, rows)
+            done, elapsed = len(todo) - len(pending), time.perf_counter() - started
+            log(f"[{done}/{len(todo)}] {submission_id}: {row['score']:g}/{row['max_score']:g} "
+                f"{row['status']}  (elapsed {elapsed:.0f} s, ETA {_eta(done, len(todo), elapsed)})")
+    except BaseException:
+        _stop_pool(pool)
+        raise
+    pool.shutdown(wait=True)
+    return blobs
+
+
 def _grade_todo(todo, rows, out_dir, labs, settings, log):
     """Grade ``todo`` with a pool of workers into ``rows``, writing the gradebook after each entry.
 
-    ``settings``: workers, seed, hidden, call_timeout and hidden_paths. A worker that dies costs
-    the entry it was grading a grader_error row; the pool is started again for the rest.
+    ``settings``: workers, seed, hidden, call_timeout, submission_timeout and hidden_paths. A worker
+    that dies costs the entry it was grading a grader_error row; a new pool grades the rest.
     """
     started, blobs, pending = time.perf_counter(), None, list(todo)
-    context = multiprocessing.get_context("spawn")
     while pending:
         try:
-            with ProcessPoolExecutor(max_workers=settings["workers"], mp_context=context, initializer=_init_worker,
-                                     initargs=(settings["hidden_paths"], settings["call_timeout"], labs)) as pool:
-                for _ in range(min(settings["workers"], len(pending))):
-                    pool.submit(start_zygote)  # the zygotes import TensorFlow while the hidden cases are computed
-                if blobs is None:
-                    blobs = _hidden_blobs(labs, settings["seed"], settings["hidden"], log)
-                futures = {pool.submit(grade_entry, str(p), i, str(out_dir), s, blobs): (p, i, s) for p, i, s in pending}
-                for future in as_completed(futures):
-                    path, submission_id, stamp = futures[future]
-                    rows[submission_id] = row = future.result()
-                    pending.remove((path, submission_id, stamp))
-                    write_gradebook(out_dir, rows)
-                    done, elapsed = len(todo) - len(pending), time.perf_counter() - started
-                    log(f"[{done}/{len(todo)}] {submission_id}: {row['score']:g}/{row['max_score']:g} "
-                        f"{row['status']}  (elapsed {elapsed:.0f} s, ETA {_eta(done, len(todo), elapsed)})")
+            blobs = _run_pool(pending, todo, rows, out_dir, labs, settings, log, blobs, started)
         except BrokenProcessPool:
             # A worker died (it only runs trusted code, so this is rare): record, go on with the rest.
             for path, submission_id, stamp in [entry for entry in pending if entry[1] not in rows][:1]:
@@ -311,8 +346,13 @@ def _grade_todo(todo, rows, out_dir, labs, settings, log):
                 pending.remove((path, submission_id, stamp))
 
 
-def grade_batch(submissions, out_dir, labs, workers=2, seed=0, call_timeout=60, hidden=True, log=print):
-    """Grade every entry of ``submissions`` into ``out_dir``; returns {id: row}."""
+def grade_batch(submissions, out_dir, labs, workers=2, seed=0, call_timeout=60, hidden=True, log=print,
+                submission_timeout=None):
+    """Grade every entry of ``submissions`` into ``out_dir``; returns {id: row}.
+
+    Ctrl-C or SIGTERM (``KeyboardInterrupt`` here) ends every worker, zygote and child, keeps the
+    rows already written (a rerun resumes from them) and is raised again for the caller to report.
+    """
     submissions, out_dir = Path(submissions).resolve(), Path(out_dir).resolve()
     if not submissions.is_dir():
         raise FileNotFoundError(f"{submissions} is not a folder of submissions")
@@ -326,8 +366,15 @@ def grade_batch(submissions, out_dir, labs, workers=2, seed=0, call_timeout=60, 
         f"with {workers} worker(s).")
     started = time.perf_counter()
     settings = {"workers": workers, "seed": seed, "hidden": hidden, "call_timeout": call_timeout,
+                "submission_timeout": submission_timeout,
                 "hidden_paths": [str(SOLUTIONS_DIR), str(submissions), str(out_dir)]}
-    _grade_todo(todo, rows, out_dir, labs, settings, log)
+    try:
+        _grade_todo(todo, rows, out_dir, labs, settings, log)
+    except KeyboardInterrupt:
+        write_gradebook(out_dir, rows)
+        log(f"stopped: {len(rows)} of {len(entries)} submissions are graded and in {out_dir / 'gradebook.csv'}; "
+            "every grading process has ended. Rerun the same command to grade the rest.")
+        raise
     write_gradebook(out_dir, rows)
     write_summary(out_dir, rows, seed, time.perf_counter() - started)
     return rows

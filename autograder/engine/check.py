@@ -11,7 +11,7 @@ from autograder.engine.cases import load_public_fixtures
 from autograder.engine.submission import unpack_submission
 
 
-def check_submission(target, labs, call_timeout=None, progress=None, log=print):
+def check_submission(target, labs, call_timeout=None, submission_timeout=None, progress=None, log=print):
     """Grade ``target`` (a folder holding ``rnnlab/`` or a .zip of one) on ``labs``' public tests.
 
     Raises ``SubmissionError`` for something that cannot be graded and ``MissingFixtureError``
@@ -22,4 +22,5 @@ def check_submission(target, labs, call_timeout=None, progress=None, log=print):
         cases = load_public_fixtures(labs)
         log(f"Checking {root} on lab(s) {', '.join(map(str, labs))} with the public tests "
             "(your code runs in a separate Python process; starting TensorFlow takes a few seconds)...")
-        return grading.grade(root, cases, labs, call_timeout=call_timeout, progress=progress)
+        return grading.grade(root, cases, labs, call_timeout=call_timeout, progress=progress,
+                             submission_timeout=submission_timeout)

@@ -50,6 +50,13 @@ def from_outcome(outcome):
             "look for a loop that never ends, or a far too large computation",
             kind="timeout",
         )
+    if outcome.status == "over_budget":
+        return Feedback(
+            f"not run: your submission used up its time budget of {error.get('message', 'its time')} for all "
+            "the tests together before this one (an earlier test hung or ran very long: look for a loop that "
+            "never ends, and fix that test first)",
+            kind="timeout",
+        )
     if outcome.status == "crashed":
         return Feedback(
             "the process running your code stopped without answering: does your code call "

@@ -67,8 +67,15 @@ def build_zip(out, seed, labs):
     return out
 
 
-def run_one(submission, results_path, config_path=KIT_ROOT / "gradescope_config.json", timeout=60):
-    """Grade ``submission`` (Gradescope's upload folder) and write results.json. Never raises."""
+# Gradescope stops an autograder after 10 minutes by default, and then the student gets no results
+# at all: the submission's budget leaves time for TensorFlow's import and the hidden cases.
+GRADESCOPE_BUDGET_S = 300.0
+
+
+def run_one(submission, results_path, config_path=KIT_ROOT / "gradescope_config.json", timeout=60,
+            submission_timeout=GRADESCOPE_BUDGET_S):
+    """Grade ``submission`` (Gradescope's upload folder) and write results.json. Never raises, except
+    ``KeyboardInterrupt`` (SIGTERM), after writing a results.json that says grading was stopped."""
     from autograder.engine import grading, report
     from autograder.engine.cases import load_public_fixtures
     from autograder.engine.hidden import hidden_cases
@@ -85,8 +92,13 @@ def run_one(submission, results_path, config_path=KIT_ROOT / "gradescope_config.
             public = load_public_fixtures(labs)
             hidden = hidden_cases(labs, config.get("seed", 0))
             result = grading.grade(root, public, labs, call_timeout=timeout, hidden_cases_by_lab=hidden,
-                                   hidden_paths=[str(KIT_ROOT / "solutions"), str(results_path.parent)])
+                                   hidden_paths=[str(KIT_ROOT / "solutions"), str(results_path.parent)],
+                                   submission_timeout=submission_timeout)
         atomic_json(results_path, report.gradescope_results(result))
+    except KeyboardInterrupt:
+        atomic_json(results_path, report.malformed_results(
+            "grading was stopped before it finished (the autograder was told to stop); please resubmit", 0.0))
+        raise
     except SubmissionError as error:
         atomic_json(results_path, report.malformed_results(str(error), 0.0))
     except Exception as error:  # the results file must exist whatever happens

@@ -225,19 +225,22 @@ class Report:
 
 
 def grade(submission, cases_by_lab, labs, call_timeout=None, progress=None, hidden_cases_by_lab=None,
-          zygote=None, hidden_paths=()):
+          zygote=None, hidden_paths=(), submission_timeout=None, import_timeout=None):
     """Grade one submission folder (holding ``rnnlab/``): the public cases, then the hidden ones if given.
 
-    Both runs share one child process; a crash or timeout only replaces the child.
+    Both runs share one child process; a crash or timeout only replaces the child. Every call
+    together gets ``submission_timeout`` seconds (default ``SUBMISSION_BUDGET_S``); the tests
+    still to run when it is spent score 0 with a message that says so.
     """
     from autograder.sandbox import static_scan
-    from autograder.sandbox.session import CALL_TIMEOUT_S, Session
+    from autograder.sandbox.session import CALL_TIMEOUT_S, IMPORT_TIMEOUT_S, SUBMISSION_BUDGET_S, Session
 
     started = time.perf_counter()
     # Read (never run) the source first, so the feedback can name what the sandbox will refuse.
     forbidden = static_scan.scan_imports(Path(submission) / "rnnlab")
-    with Session(submission, call_timeout=call_timeout or CALL_TIMEOUT_S, zygote=zygote,
-                 hidden=hidden_paths) as session:
+    with Session(submission, call_timeout=call_timeout or CALL_TIMEOUT_S, zygote=zygote, hidden=hidden_paths,
+                 budget=submission_timeout or SUBMISSION_BUDGET_S,
+                 import_timeout=import_timeout or IMPORT_TIMEOUT_S) as session:
         results = run_grading_tests(Grader(session, cases_by_lab), labs, progress)
         if hidden_cases_by_lab:
             # A test that hung on the public case would hang again: record it instead of waiting twice.

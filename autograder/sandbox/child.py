@@ -104,6 +104,9 @@ def _forked_child(request, fds, control):
         submission = Path(request["submission"]).resolve()
         layers = confine(request.get("hidden", []), workdir=workdir,
                          needed_paths=[KIT_ROOT, submission])
+        from autograder.sandbox.probes import refuse_imports
+
+        refuse_imports(request.get("blocked_imports", {}))
         sys.path.append(str(submission))
         serve(submission, request_fd, response_fd, layers)
     except BaseException:
@@ -116,6 +119,9 @@ def _forked_child(request, fds, control):
 
 
 def zygote(control_fd):
+    from autograder.sandbox.confine import die_with_parent
+
+    die_with_parent()  # a grader killed by any signal, even SIGKILL, takes its zygote along
     control = socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET, fileno=control_fd)
     import tensorflow  # noqa: F401  (the slow import, paid once per zygote)
     import keras  # noqa: F401

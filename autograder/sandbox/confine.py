@@ -1,6 +1,7 @@
 """The layers of defence a freshly forked child puts around itself before it imports student code.
 
-1. Its own session and process group (the parent kills the whole group on a timeout).
+1. Its own session and process group (the parent kills the whole group on a timeout), and death
+   with its parent: a grader that is killed takes the child along.
 2. Resource limits that student code cannot raise back: file size (an output flood), core dumps,
    address space (a memory bomb becomes a MemoryError), CPU seconds.
 3. When the kernel allows it: new user, mount and network namespaces. There is no network at all,
@@ -17,11 +18,12 @@
 import ctypes
 import os
 import resource
+import signal
 import sys
 from pathlib import Path
 
 CLONE_NEWNS, CLONE_NEWUSER, CLONE_NEWNET = 0x00020000, 0x10000000, 0x40000000
-PR_GET_DUMPABLE, PR_SET_DUMPABLE = 3, 4
+PR_SET_PDEATHSIG, PR_GET_DUMPABLE, PR_SET_DUMPABLE = 1, 3, 4
 MS_RDONLY, MS_NOSUID, MS_NODEV = 1, 2, 4
 NOBODY = 65534
 
@@ -81,6 +83,22 @@ def _enter_namespaces(hidden):
     return "namespaces"
 
 
+def die_with_parent():
+    """Ask the kernel to SIGKILL this process when its parent dies (Linux ``PR_SET_PDEATHSIG``).
+
+    A grader stopped by any signal, SIGKILL included, so never leaves a child running student code.
+    The kernel forgets the setting when the process changes its user, so ``confine`` sets it last.
+    """
+    parent = os.getppid()
+    try:
+        ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+    except (OSError, AttributeError):
+        return False
+    if os.getppid() != parent:  # the parent died before the request took effect
+        os._exit(1)
+    return True
+
+
 def _install_audit_hook(hidden):
     hidden = tuple(str(Path(p).resolve()) + os.sep for p in hidden)
     me = os.getpid()
@@ -138,6 +156,7 @@ def confine(hidden_paths=(), workdir=None, needed_paths=()):
     except Exception as error:  # an optional layer that fails must not take the child down
         namespaces = f"namespaces unavailable ({type(error).__name__}: {error})"
     layers.append(namespaces)
+    die_with_parent()  # after the change of user and namespaces, which reset it; before the hook blocks ctypes
     _install_audit_hook(hidden)
     layers.append("audit hooks")
     return layers

@@ -11,7 +11,9 @@ Lab folders hold the probes (``autograder/labs/*/probes.py``); each registers it
 """
 
 import importlib
+import importlib.abc
 import re
+import sys
 from pathlib import Path
 
 PROBES = {}
@@ -104,3 +106,31 @@ def student_attribute(module_name, attribute):
     if not hasattr(module, attribute):
         raise ContractError(f"rnnlab/{module_name}.py has no `{attribute}`; the exercise asks for one with that name")
     return getattr(module, attribute)
+
+
+class _RefuseImports(importlib.abc.MetaPathFinder):
+    """Makes ``import rnnlab.<module>`` fail at once, with the grader's reason, for the modules it
+    has found to hang or crash on import: one timeout for the whole submission, not one per test."""
+
+    def __init__(self, blocked):
+        self.blocked = dict(blocked)
+
+    def find_spec(self, fullname, path=None, target=None):
+        module = "rnnlab" if fullname == "rnnlab" else fullname[len("rnnlab."):] if fullname.startswith("rnnlab.") else None
+        if module in self.blocked:
+            raise ImportError(self.blocked[module])
+        return None
+
+
+def refuse_imports(blocked):
+    """Install the refusals for ``blocked`` ({module: reason}) in this (child) process."""
+    if blocked:
+        sys.meta_path.insert(0, _RefuseImports(blocked))
+
+
+@probe("import_module")
+def import_module(arrays, params):
+    """Import one student module (``rnnlab`` for the package itself): the grader's import check."""
+    module = params["module"]
+    importlib.import_module("rnnlab") if module == "rnnlab" else student_module(module)
+    return {}, {}

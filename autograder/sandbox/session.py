@@ -17,6 +17,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import weakref
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -25,14 +26,29 @@ from autograder.sandbox import wire
 CHILD_SCRIPT = Path(__file__).resolve().parent / "child.py"
 STARTUP_TIMEOUT_S = 180.0  # a cold TensorFlow import on a loaded 2-core machine can take 30 s+
 CALL_TIMEOUT_S = 60.0
+# A whole submission's grading (public and hidden) takes 3-10 s on a 2-core machine; a budget of
+# 120 s leaves 10x for a slow machine and caps what a submission that hangs in every test costs.
+SUBMISSION_BUDGET_S = 120.0
+# Importing a student module takes well under a second (TensorFlow is already imported).
+IMPORT_TIMEOUT_S = 10.0
 LOG_TAIL_BYTES = 2000
+
+# Every zygote and session this process has open, so that a signal handler can end them all.
+_LIVE = weakref.WeakSet()
+
+
+def stop_all():
+    """Kill every child and zygote this process started (for SIGTERM/SIGINT handlers)."""
+    for owner in list(_LIVE):
+        owner.kill()
 
 
 @dataclass
 class Outcome:
     """What one probe call produced.
 
-    status: "ok", "error" (the child reported an exception), "timeout" or "crashed".
+    status: "ok", "error" (the child reported an exception), "timeout", "crashed", or
+    "over_budget" (the submission's time budget ran out before or during the call).
     """
 
     status: str
@@ -93,6 +109,7 @@ class Zygote:
             env=child_environment(), start_new_session=True,
         )
         child_end.close()
+        _LIVE.add(self)
         self._control = parent_end
         self._control.settimeout(startup_timeout)
         try:
@@ -118,17 +135,21 @@ class Zygote:
     def alive(self):
         return self._process.poll() is None
 
+    def kill(self):
+        try:
+            os.killpg(self._process.pid, signal.SIGKILL)
+        except (ProcessLookupError, PermissionError):
+            pass
+
     def close(self):
         try:
             self._control.close()
         except OSError:
             pass
-        try:
-            os.killpg(self._process.pid, signal.SIGKILL)
-        except (ProcessLookupError, PermissionError):
-            pass
+        self.kill()
         self._process.wait()
         self._log.close()
+        _LIVE.discard(self)
 
     def __enter__(self):
         return self
@@ -146,8 +167,13 @@ class Session:
     """
 
     def __init__(self, submission, call_timeout=CALL_TIMEOUT_S, zygote=None, hidden=(),
-                 startup_timeout=STARTUP_TIMEOUT_S):
+                 startup_timeout=STARTUP_TIMEOUT_S, budget=None, import_timeout=IMPORT_TIMEOUT_S):
         self.call_timeout = call_timeout
+        self.budget = budget  # seconds for every call of this session together; None: no limit
+        self.import_timeout = import_timeout
+        self.blocked_imports = {}  # module -> why it is not imported again (see find_broken_imports)
+        self._deadline = None if budget is None else time.monotonic() + budget
+        self._imports_checked = False
         self.sandbox_layers = []
         self._own_zygote = zygote is None
         self._zygote = zygote if zygote is not None else Zygote(startup_timeout)
@@ -159,6 +185,7 @@ class Session:
         shutil.copytree(Path(submission) / "rnnlab", self.submission / "rnnlab", symlinks=False,
                         ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
         self._log_path = Path(self._workdir.name) / "child-output.log"
+        _LIVE.add(self)
 
     # -- lifecycle ---------------------------------------------------------------------------
     def _start(self):
@@ -169,7 +196,8 @@ class Session:
         log_fd = os.open(self._log_path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o666)
         try:
             self._pid = self._zygote.fork_child(
-                {"submission": str(self.submission), "workdir": str(run_dir), "hidden": self._hidden},
+                {"submission": str(self.submission), "workdir": str(run_dir), "hidden": self._hidden,
+                 "blocked_imports": self.blocked_imports},
                 (request_read, response_write, log_fd),
             )
         finally:
@@ -181,7 +209,8 @@ class Session:
             raise wire.WireError("child did not start properly")
         self.sandbox_layers = meta.get("sandbox", [])
 
-    def _kill(self):
+    def kill(self):
+        """Kill the child now (its whole process group); the next call starts a new one."""
         if self._pid is None:
             return
         for target in (lambda: os.killpg(self._pid, signal.SIGKILL), lambda: os.kill(self._pid, signal.SIGKILL)):
@@ -197,10 +226,11 @@ class Session:
         self._pid = None
 
     def close(self):
-        self._kill()
+        self.kill()
         if self._own_zygote:
             self._zygote.close()
         self._workdir.cleanup()
+        _LIVE.discard(self)
 
     def __enter__(self):
         return self
@@ -220,9 +250,50 @@ class Session:
             return ""
 
     def call(self, probe, arrays=None, params=None, timeout=None):
-        """Run ``probe`` in the child on ``arrays``; never raises for anything the child does."""
+        """Run ``probe`` in the child on ``arrays``; never raises for anything the child does.
+
+        The first call that hangs or kills the child also checks the student's imports once
+        (``find_broken_imports``); when that finds a module that cannot be imported, the call is
+        made again, and it and every later call that needs the module fail at once, naming it.
+        """
+        outcome = self._call(probe, arrays, params, timeout)
+        if outcome.status in ("timeout", "crashed") and not self._imports_checked:
+            self._imports_checked = True
+            if self.find_broken_imports():
+                outcome = self._call(probe, arrays, params, timeout)
+        return outcome
+
+    def find_broken_imports(self):
+        """Import every student module alone, dependencies first; record the ones that hang or kill
+        the child in ``blocked_imports``, which every later child refuses to import. True if any."""
+        from autograder.sandbox.static_scan import import_order
+
+        for module in import_order(self.submission / "rnnlab"):
+            path = "rnnlab/__init__.py" if module == "rnnlab" else f"rnnlab/{module}.py"
+            outcome = self._call("import_module", params={"module": module}, timeout=self.import_timeout)
+            if outcome.status == "over_budget":
+                break
+            if outcome.status == "timeout":
+                self.blocked_imports[module] = (
+                    f"{path} did not finish importing within {self.import_timeout:g} s: look for code that runs "
+                    "when the module is imported (a loop, a long computation, input()) and move it into a function")
+            elif outcome.status == "crashed":
+                self.blocked_imports[module] = (
+                    f"{path} stopped the process that imported it: look for sys.exit(), os._exit() or a crash "
+                    "in code that runs when the module is imported")
+        return bool(self.blocked_imports)
+
+    def _remaining(self):
+        return None if self._deadline is None else self._deadline - time.monotonic()
+
+    def _call(self, probe, arrays=None, params=None, timeout=None):
         started = time.monotonic()
         timeout = self.call_timeout if timeout is None else timeout
+        remaining = self._remaining()
+        if remaining is not None and remaining <= 0:
+            return Outcome("over_budget", error={"message": f"{self.budget:g} s"})
+        cut_by_budget = remaining is not None and remaining < timeout
+        timeout = min(timeout, remaining) if remaining is not None else timeout
         try:
             if self._pid is None:
                 self._start()
@@ -230,11 +301,13 @@ class Session:
             wire.write_frame(self._request_fd, request)
             meta, out_arrays = wire.decode(_read_frame_before(self._response_fd, time.monotonic() + timeout))
         except _Deadline:
-            self._kill()
+            self.kill()
+            if cut_by_budget:
+                return Outcome("over_budget", seconds=time.monotonic() - started, error={"message": f"{self.budget:g} s"})
             return Outcome("timeout", seconds=time.monotonic() - started,
                            error={"message": f"no answer within {timeout:.0f} s"})
         except (EOFError, OSError, wire.WireError) as error:
-            self._kill()
+            self.kill()
             return Outcome("crashed", seconds=time.monotonic() - started,
                            error={"message": f"{type(error).__name__}: {error}"})
         seconds = time.monotonic() - started

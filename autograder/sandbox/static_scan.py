@@ -277,3 +277,47 @@ def describe_imports(findings):
     more = f"; and {len(findings) - 5} more" if len(findings) > 5 else ""
     return (f"Forbidden in a submission: {listed}{more}. The grader's sandbox blocks these (no processes, "
             "network, native code or grader files), so any test that reaches them fails; the labs never need them.")
+
+
+# -- the order to import a package's modules in -------------------------------------------------------
+def _sibling_imports(path, siblings):
+    """The modules of the same package that the module at ``path`` imports at its top level or anywhere."""
+    try:
+        tree = ast.parse(path.read_bytes()[:MAX_SOURCE_BYTES])
+    except (OSError, SyntaxError, ValueError):
+        return set()
+    found = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            found |= {alias.name.split(".")[1] for alias in node.names if alias.name.startswith("rnnlab.")}
+        elif isinstance(node, ast.ImportFrom):
+            module = node.module or ""
+            if node.level == 0 and module.startswith("rnnlab."):
+                found.add(module.split(".")[1])
+            elif (node.level == 0 and module == "rnnlab") or (node.level == 1 and not module):
+                found |= {alias.name for alias in node.names}
+            elif node.level == 1:
+                found.add(module.split(".")[0])
+    return found & siblings
+
+
+def import_order(package_dir):
+    """``rnnlab`` first (its ``__init__.py`` runs before any module), then every module of the
+    package after the sibling modules it imports, so that a module that hangs on import is found
+    as itself and not through a module that imports it. Cycles are broken in name order."""
+    package_dir = Path(package_dir)
+    modules = sorted(p.stem for p in package_dir.glob("*.py") if p.stem != "__init__")
+    needs = {module: _sibling_imports(package_dir / f"{module}.py", set(modules)) for module in modules}
+    order, done = (["rnnlab"] if (package_dir / "__init__.py").exists() else []), set()
+
+    def visit(module, path=()):
+        if module in done or module in path:
+            return
+        for dependency in sorted(needs[module]):
+            visit(dependency, path + (module,))
+        done.add(module)
+        order.append(module)
+
+    for module in modules:
+        visit(module)
+    return order
