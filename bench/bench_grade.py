@@ -19,7 +19,7 @@ public and hidden tests:
   (import + tests) / tests, since a warm zygote saves the TensorFlow import and nothing else.
 
 With ``--hung N`` it then grades the same class with N entries replaced by a submission whose
-``rnnlab/lstm.py`` loops forever on import, prints that time next to the clean one, what the hung
+``rnnlab/simple_rnn.py`` loops forever on import, prints that time next to the clean one, what the hung
 entries added, and the bound they must stay under: N x the per-submission budget / workers. And
 it times ``python -m autograder check`` on one such submission, with the defaults a student gets.
 """
@@ -45,7 +45,8 @@ VARIANTS = {
                          "    scale = max_norm / tf.maximum(tf.norm(present[0]), max_norm)\n")],
     "unfinished": None,  # the untouched student release
     "endless_loop": [("gradients.py", "    present = [", "    while True:\n        pass\n    present = [")],
-    "hangs_on_import": [("lstm.py", "import keras\n", "import keras\n\nwhile True:  # a training run left at import time\n    pass\n")],
+    "hangs_on_import": [("simple_rnn.py", "import keras\n",
+                         "import keras\n\nwhile True:  # a training run left at import time\n    pass\n")],
 }
 
 
@@ -199,3 +200,7 @@ def report(args, labs, rows, batch_s, hung_s, check_s, recomputed, handed_over):
         print(f"{'  hung / clean':62} {hung_s / batch_s:>9.2f}x")
         print(f"{'  added by the hung entries':62} {hung_s - batch_s:>9.1f}s {f'<= {bound:.0f}s':>8}")
         print(f"{'check of one submission hung on import (defaults, TF import incl.)':62} {check_s:>9.1f}s")
+
+
+if __name__ == "__main__":
+    main()
