@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 from conftest import KIT_ROOT, LABS, SOLUTIONS
 
-from autograder.engine import grading, manifest, release
+from autograder.engine import manifest, release
 from autograder.engine.cases import fixture_path, load_fixture
 from autograder.engine.compare import EPS32, rounding_scale, same_up_to_rounding
 from autograder.engine.release import fixtures_differ, MarkerError, strip_solutions
