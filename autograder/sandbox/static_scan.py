@@ -8,7 +8,7 @@ class, directly or through a module-level alias, helper function or class that u
     findings = scan_class(submission / "rnnlab", "lstm", "LSTMCell")
     # [Finding(line=12, name="keras.layers.LSTMCell", via="class LSTMCell")]
 
-It is one of two checks; the other runs in the child (``probes.cells.cell_builtin_check``) and
+It is one of two checks; the other runs in the child (``labs/shared/probes.py``, ``cell_builtin_check``) and
 catches what a static reading cannot (``getattr(keras.layers, "LSTM" + "Cell")``).
 """
 

@@ -166,7 +166,7 @@ def truncated_bptt(arrays, params):
     return {}, out
 
 
-# Known wrong versions of truncated BPTT, run by the reference only (``mistakes_training`` names them).
+# Known wrong versions of truncated BPTT, run by the reference only (``mistakes.py`` names them).
 def _zeros(cell, batch):
     sizes = cell.state_size if isinstance(cell.state_size, (list, tuple)) else [cell.state_size]
     return [tf.zeros((batch, int(s))) for s in sizes]

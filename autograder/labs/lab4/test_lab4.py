@@ -4,7 +4,7 @@ The training functions run on models built from Keras's built-in cells with know
 SGD, so the loss, the gradient norm, the final states and the weights after the update(s) are all
 fixed numbers. Known mistakes are recognised from the raw gradients (``train_step``: SGD makes every
 clipping variant a closed form) or from the kit's own wrong versions run at reference time
-(``truncated_bptt_step``), see ``autograder/mistakes_training.py``.
+(``truncated_bptt_step``), see ``mistakes.py`` beside this file.
 """
 
 import numpy as np

@@ -5,7 +5,7 @@ Every expected value comes from Keras itself (``reference_params`` with ``source
 ``keras.layers.RNN(keras.layers.StackedRNNCells(cells))`` with the same weights.
 
 The cases that recognise known mistakes use tanh SimpleRNNCells of one width H = D throughout,
-so that ``mistakes_wrappers`` can compute every variant in NumPy (a layer reading the inputs
+so that ``mistakes.py`` can compute every variant in NumPy (a layer reading the inputs
 instead of the layer below, say, only has a value when the widths agree). The gradient and Keras
 cases mix GRUCells and SimpleRNNCells of different widths.
 """
