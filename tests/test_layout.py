@@ -46,6 +46,15 @@ def test_no_grading_test_module_is_imported_as_a_library():
 
 
 @pytest.mark.parametrize("folder", LAB_FOLDERS, ids=lambda p: p.name)
+def test_a_lab_imports_no_other_lab(folder):
+    """What two labs share lives in labs/shared/, so each lab folder can be read (and removed) alone."""
+    for path in sorted(folder.rglob("*.py")):
+        others = {m for m in imported_modules(path) if re.match(r"autograder\.labs\.lab\d+", m)
+                  and m.split(".")[2] != folder.name}
+        assert not others, f"{relative(path)} imports {sorted(others)}: move what they share to autograder/labs/shared/"
+
+
+@pytest.mark.parametrize("folder", LAB_FOLDERS, ids=lambda p: p.name)
 def test_every_lab_folder_has_its_cases_mistakes_and_grading_tests(folder):
     lab = folder.name
     for name in ("cases.py", "mistakes.py", f"test_{lab}.py"):
