@@ -11,11 +11,15 @@ EXIT_OK, EXIT_STALE, EXIT_BAD_INPUT = 0, 1, 2
 EXIT_INTERRUPTED = 128 + signal.SIGTERM
 
 
+_STOPPED_BY = []  # the signal that stopped this command, for the message
+
+
 class Stopped(KeyboardInterrupt):
     """SIGTERM arrived: unwind like Ctrl-C, so that every ``with`` ends the processes it started."""
 
 
 def _stop(signum, frame):
+    _STOPPED_BY.append(signal.Signals(signum).name)
     raise Stopped(signal.Signals(signum).name)
 
 
@@ -243,7 +247,7 @@ def main(argv=None):
     signal.signal(signal.SIGTERM, _stop)
     try:
         return args.run(args)
-    except KeyboardInterrupt as stopped:
-        why = str(stopped) or "Ctrl-C"
+    except KeyboardInterrupt:
+        why = _STOPPED_BY[0] if _STOPPED_BY else "Ctrl-C"
         _log(f"stopped by {why}: every process this command started has ended; nothing half-written was kept.")
         return EXIT_INTERRUPTED

@@ -120,3 +120,33 @@ def test_sigterm_to_grade_ends_every_child_and_keeps_the_finished_rows(tmp_path)
             break
         time.sleep(0.25)
     assert not survivors, {pid: _process_table().get(pid) for pid in survivors}
+
+
+def test_sigterm_to_check_stops_it_instead_of_scoring_the_rest(tmp_path):
+    """pytest turns a KeyboardInterrupt into a normal return; check must stop, not print a score."""
+    root = make_submission(tmp_path, [HANG_ON_IMPORT])
+    check = subprocess.Popen([sys.executable, "-m", "autograder", "check", str(root), "--lab", "1"], cwd=KIT_ROOT,
+                             env=dict(os.environ, TF_CPP_MIN_LOG_LEVEL="2"), stdout=subprocess.PIPE,
+                             stderr=subprocess.STDOUT, text=True)
+    try:
+        deadline = time.monotonic() + 120
+        processes = set()
+        while time.monotonic() < deadline and len(processes) < 2:  # its zygote and the child on the hang
+            time.sleep(0.5)
+            processes, _ = _descendants(check.pid)
+        assert len(processes) >= 2, processes
+        time.sleep(2)
+        check.send_signal(signal.SIGTERM)
+        output, _ = check.communicate(timeout=60)
+    finally:
+        if check.poll() is None:
+            check.kill()
+    assert check.returncode == 128 + signal.SIGTERM, output[-2000:]
+    assert "stopped by SIGTERM" in output and "Score" not in output, output[-2000:]
+    survivors = processes
+    for _ in range(40):  # the kernel may take a moment to tear down a killed TensorFlow process
+        survivors = processes & set(_process_table())
+        if not survivors:
+            break
+        time.sleep(0.25)
+    assert not survivors, {pid: _process_table().get(pid) for pid in survivors}

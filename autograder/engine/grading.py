@@ -115,6 +115,7 @@ class GradingPlugin:
         self._grader = grader
         self.results = {}
         self._progress = progress
+        self.interrupted = False  # Ctrl-C or SIGTERM arrived while the tests ran
 
     @pytest.fixture
     def grader(self, request):
@@ -124,6 +125,9 @@ class GradingPlugin:
     def _mark(self, item):
         mark = item.get_closest_marker("grading")
         return mark.kwargs if mark else None
+
+    def pytest_keyboard_interrupt(self, excinfo):
+        self.interrupted = True
 
     def pytest_collection_modifyitems(self, items):
         items[:] = [item for item in items if item.name in self._tests]
@@ -192,6 +196,9 @@ def run_grading_tests(grader, labs, progress=None, hidden=False, skip=None):
     swallowed = io.StringIO()
     with redirect_stdout(swallowed), redirect_stderr(swallowed):
         pytest.main(args, plugins=[plugin])
+    if plugin.interrupted:
+        # pytest turns Ctrl-C or SIGTERM into a normal return; the grader must stop, not score.
+        raise KeyboardInterrupt()
     results = []
     for lab, test, spec in expected:
         result = plugin.results.get(test)
