@@ -33,6 +33,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from benchkit import cpu_model
+
 KIT_ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(KIT_ROOT))
 
@@ -72,9 +74,8 @@ def cold_one(entry, hidden_file, labs):
     import numpy as np
 
     from autograder.engine import grading
-    from autograder.engine.cases import from_npz_dict, load_fixture
+    from autograder.engine.cases import from_npz_dict, load_public_fixtures
     from autograder.engine.hidden import hidden_cases
-    from autograder.engine.cases import fixture_path
 
     LABS = [int(lab) for lab in labs.split(",")]
     if hidden_file == "-":
@@ -83,7 +84,7 @@ def cold_one(entry, hidden_file, labs):
         with np.load(hidden_file) as archive:
             hidden = {lab: from_npz_dict({k.split("|", 1)[1]: archive[k] for k in archive.files
                                           if k.startswith(f"lab{lab}|")}) for lab in LABS}
-    public = {lab: load_fixture(fixture_path(lab)) for lab in LABS}
+    public = load_public_fixtures(LABS)
     grading.grade(entry, public, list(LABS), call_timeout=10, hidden_cases_by_lab=hidden)
 
 
@@ -98,13 +99,6 @@ def time_cold(entries, hidden_file, labs):
             raise SystemExit(result.stderr[-2000:])
         seconds.append(time.perf_counter() - started)
     return seconds
-
-
-def cpu_model():
-    for line in Path("/proc/cpuinfo").read_text().splitlines() if Path("/proc/cpuinfo").exists() else []:
-        if line.startswith("model name"):
-            return line.split(":", 1)[1].strip()
-    return "unknown CPU"
 
 
 def hung_check_seconds(scratch):

@@ -10,38 +10,27 @@ committed fixtures. Each output array's difference is measured in units of eps32
 ROUNDING_ULPS / worst; a real change of 1e-3 of the scale is ~8400 of these units.
 """
 
-import platform
 import sys
 from pathlib import Path
 
 import numpy as np
+from benchkit import cpu_model
 
 KIT_ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(KIT_ROOT))
 
-from autograder import SOLUTIONS_DIR
-from autograder.sandbox import session as sandbox  # noqa: E402
-from autograder.engine.cases import load_fixture, public_cases  # noqa: E402
-from autograder.engine.labs import LABS  # noqa: E402
+from autograder import SOLUTIONS_DIR  # noqa: E402
+from autograder.engine.cases import fixture_path, load_fixture, public_cases  # noqa: E402
 from autograder.engine.compare import EPS32, ROUNDING_ULPS, rounding_scale  # noqa: E402
-from autograder.engine.cases import fixture_path
+from autograder.engine.labs import LABS  # noqa: E402
 from autograder.engine.release import compute_expected  # noqa: E402
+from autograder.sandbox import session as sandbox  # noqa: E402
 
 VARIANTS = {
     "as committed (oneDNN off)": {},
     "oneDNN on": {"TF_ENABLE_ONEDNN_OPTS": "1"},
     "one intra-op thread": {"TF_NUM_INTRAOP_THREADS": "1", "TF_NUM_INTEROP_THREADS": "1"},
 }
-
-
-def cpu_model():
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or "unknown CPU"
 
 
 def ulps_apart(a, b):

@@ -14,7 +14,7 @@ from pathlib import Path
 from conftest import SOLUTIONS
 
 from autograder.engine import grading
-from autograder.engine.cases import fixture_path, load_fixture
+from autograder.engine.cases import load_public_fixtures
 from autograder.engine.mistakes import Mistake
 
 
@@ -32,8 +32,7 @@ def make_submission(tmp_path, edits=()):
 
 
 def grade_folder(root, labs):
-    cases = {lab: load_fixture(fixture_path(lab)) for lab in labs}
-    report = grading.grade(root, cases, labs, call_timeout=60)
+    report = grading.grade(root, load_public_fixtures(labs), labs, call_timeout=60)
     return {result.test: result for result in report.results}
 
 

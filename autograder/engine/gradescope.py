@@ -73,7 +73,7 @@ GRADESCOPE_BUDGET_S = 300.0
 
 
 def run_one(submission, results_path, config_path=KIT_ROOT / "gradescope_config.json", timeout=60,
-            submission_timeout=GRADESCOPE_BUDGET_S):
+            submission_timeout=None):
     """Grade ``submission`` (Gradescope's upload folder) and write results.json. Never raises, except
     ``KeyboardInterrupt`` (SIGTERM), after writing a results.json that says grading was stopped."""
     from autograder.engine import grading, report
@@ -93,7 +93,7 @@ def run_one(submission, results_path, config_path=KIT_ROOT / "gradescope_config.
             hidden = hidden_cases(labs, config.get("seed", 0))
             result = grading.grade(root, public, labs, call_timeout=timeout, hidden_cases_by_lab=hidden,
                                    hidden_paths=[str(KIT_ROOT / "solutions"), str(results_path.parent)],
-                                   submission_timeout=submission_timeout)
+                                   submission_timeout=submission_timeout or GRADESCOPE_BUDGET_S)
         atomic_json(results_path, report.gradescope_results(result))
     except KeyboardInterrupt:
         atomic_json(results_path, report.malformed_results(

@@ -286,12 +286,15 @@ class Session:
     def _remaining(self):
         return None if self._deadline is None else self._deadline - time.monotonic()
 
+    def _over_budget(self, started):
+        return Outcome("over_budget", seconds=time.monotonic() - started, error={"message": f"{self.budget:g} s"})
+
     def _call(self, probe, arrays=None, params=None, timeout=None):
         started = time.monotonic()
         timeout = self.call_timeout if timeout is None else timeout
         remaining = self._remaining()
         if remaining is not None and remaining <= 0:
-            return Outcome("over_budget", error={"message": f"{self.budget:g} s"})
+            return self._over_budget(started)
         cut_by_budget = remaining is not None and remaining < timeout
         timeout = min(timeout, remaining) if remaining is not None else timeout
         try:
@@ -303,7 +306,7 @@ class Session:
         except _Deadline:
             self.kill()
             if cut_by_budget:
-                return Outcome("over_budget", seconds=time.monotonic() - started, error={"message": f"{self.budget:g} s"})
+                return self._over_budget(started)
             return Outcome("timeout", seconds=time.monotonic() - started,
                            error={"message": f"no answer within {timeout:.0f} s"})
         except (EOFError, OSError, wire.WireError) as error:
