@@ -17,6 +17,7 @@ copy memory     make_copy_memory     y (n, T + 20) int32    cross-entropy
 agreement       make_agreement       y (n,) int32 0/1       accuracy 0.5 (cross-entropy
                 (n, T, 21),                                 ln 2); closest-noun heuristic
                 T = clause_len + 5                          0.5 (random) or 0 (opposite)
+                make_agreement_varied: clause lengths mixed, left-padded with zero rows
 right context   make_right_context   y (n, T) int32,        accuracy 0.5 at the masked
                 (n, T, 13)           mask (n, T) bool       steps for any causal model
 ==============  ===================  =====================  ============================
@@ -37,6 +38,7 @@ from .agreement import (
     agreement_length,
     decode_agreement,
     make_agreement,
+    make_agreement_varied,
 )
 from .copy_memory import (
     COPY_MEMORY_BLANK,
@@ -87,6 +89,7 @@ __all__ = [
     "COPY_MEMORY_CATEGORIES",
     # agreement
     "make_agreement",
+    "make_agreement_varied",
     "agreement_length",
     "agreement_baseline",
     "agreement_chance_cross_entropy",

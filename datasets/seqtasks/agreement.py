@@ -21,6 +21,8 @@ with the noun nearest to it. This task is a tiny synthetic version. Each sentenc
         sentences with attractors of Linzen et al. A model that agrees with the closest noun
         scores 0%; one that tracks the subject scores 100%. Do not train on it alone: there
         "answer the opposite of the last noun" is a 100% shortcut that needs no memory.
+* ``make_agreement_varied`` mixes clause lengths in one batch (left-padded with zero rows, for
+  ``keras.layers.Masking``), as natural text mixes sentence lengths.
 * The sentence stops at the closing comma; the verb is not in x. The model answers at the last
   step. Length: ``agreement_length(clause_len) = clause_len + 5``.
 
@@ -130,6 +132,49 @@ def make_agreement(n, T=None, seed=0, *, clause_len=None, attractor="random"):
     tokens[:, T - 2] = _noun_id(attractor_lemma, attractor_number)
     tokens[:, T - 1] = _COMMA
     return one_hot(tokens, _VOCAB_SIZE), labels.astype(np.int32)
+
+
+def make_agreement_varied(n, min_clause_len, max_clause_len, seed=0, *, attractor="random"):
+    """``n`` agreement sentences whose clause length varies, left-padded to one length.
+
+    Each sentence draws its clause length uniformly from ``min_clause_len .. max_clause_len``
+    (both included) and is then built exactly as by ``make_agreement``. Sentences shorter than the
+    longest are padded on the *left* with all-zero rows, so every sentence ends at the last step,
+    where the answer is read. Put ``keras.layers.Masking(mask_value=0.0)`` before the RNN: a masked
+    step leaves the state unchanged, so a padded sentence gives exactly the state it gives unpadded
+    (no real token is all zeros: every one-hot row holds a 1).
+
+    Args:
+        n: number of sentences.
+        min_clause_len, max_clause_len: the range of clause lengths, 1 <= min <= max.
+        seed: seed of ``np.random.default_rng``; the same seed gives the same arrays.
+        attractor: ``"random"`` or ``"opposite"``, as in ``make_agreement``.
+
+    Returns:
+        x: float32 ``(n, max_clause_len + 5, V)``, one-hot rows after the padding.
+        y: int32 ``(n,)``, 0 = "was", 1 = "were".
+        clause_len: int64 ``(n,)``, each sentence's clause length; the subject's number travels
+            ``clause_len + 3`` steps to the answer.
+    """
+    n = check_count(n, TASK)
+    min_clause_len = check_int("min_clause_len", min_clause_len, 1, TASK,
+                               reason="the relative clause holds at least the attractor noun")
+    max_clause_len = check_int("max_clause_len", max_clause_len, min_clause_len, TASK,
+                               reason="the range min_clause_len .. max_clause_len must not be empty")
+    seed = check_seed(seed)
+    check_choice("attractor", attractor, AGREEMENT_ATTRACTORS, TASK)
+    rng = np.random.default_rng(seed)
+    clause_len = rng.integers(min_clause_len, max_clause_len + 1, size=n)
+    T = max_clause_len + AGREEMENT_OVERHEAD
+    x = np.zeros((n, T, _VOCAB_SIZE), dtype=np.float32)
+    y = np.zeros(n, dtype=np.int32)
+    for length in np.unique(clause_len):
+        rows = np.flatnonzero(clause_len == length)
+        x_len, y_len = make_agreement(len(rows), clause_len=int(length), seed=int(rng.integers(2**31)),
+                                      attractor=attractor)
+        x[rows, T - x_len.shape[1]:] = x_len
+        y[rows] = y_len
+    return x, y, clause_len
 
 
 def decode_agreement(x_row, label=None):
