@@ -42,7 +42,26 @@
 #   code), and h_0 is the initial state (zeros unless said otherwise);
 # - states are row vectors, so weights multiply from the right:
 #   **h_t = act(x_t K + h_{t-1} U + b)** with `kernel` K `(D, H)`, `recurrent_kernel` U `(H, H)`
-#   and `bias` b `(H,)`, the names and shapes of `keras.layers.SimpleRNNCell`.
+#   and `bias` b `(H,)`, the names and shapes of `keras.layers.SimpleRNNCell`:
+#
+#   $$h_t = \mathrm{act}(x_t K + h_{t-1} U + b)$$
+#
+# **Notation map.** The lecture notes use two notations (one set of slides per source), both
+# with column vectors and weights on the left; every later lab refers back to this table. Read
+# "W s_{t-1}" in the notes as our "h_{t-1} U": the same numbers, transposed.
+#
+# | what | the notes | this kit (Keras) |
+# |---|---|---|
+# | hidden state | s_t (and h_t = s_t for the GRU); a^t or a^{<t>} (superscript time) | h_t |
+# | recurrent weights (act on the previous state) | **W**; W_aa, the state block of W_a | **U** = `recurrent_kernel` (H, H), as h_{t-1} U |
+# | input weights (act on x_t) | **U**; W_ax, the input block of W_a | **K** = `kernel` (D, H), as x_t K |
+# | both at once | W_a [a^{t-1}, x^t] = W_aa a^{t-1} + W_ax x^t | [h_{t-1}, x_t] [U; K], i.e. W_a = [U; K]^T |
+# | LSTM memory (cell state) | c_t, c^t (s_t in the slides that call the LSTM state s) | c_t |
+# | LSTM candidate | g, c~_t (the "gate gate") | g (Keras's block "c") |
+# | GRU reset gate | **o_t** (in s~_t = σ(W (o_t ⊙ s_{t-1}) + U x_t + b)); r, z_r, Γ_r | r |
+# | GRU update gate | i_t, u, z_t, Γ_u: the weight of the *candidate* | 1 - z: our z weights h_{t-1} (Lab 3) |
+#
+# So the notes' **U is our K, and the notes' W is our U**: the letter U means opposite things.
 
 # %%
 from rnnlab import labtools
@@ -129,8 +148,18 @@ lab.savefig(fig, "scalar_recurrence.png")
 #
 #     dh_t/dh_{t-1} = w (1 - h_t^2)      so      dh_T/dh_0 = Π_t  w (1 - h_t^2)
 #
-# With H units the factor becomes the matrix diag(1 - h_t^2) U^T; the notes write out the same
-# product for T = 4 (four tanh factors, four copies of W_a). Two things to notice:
+# With H units the factor becomes the matrix diag(1 - h_t^2) U^T, and the product is an
+# *ordered* product of matrices:
+#
+# $$\frac{\partial h_T}{\partial h_0} = \prod_{t=T}^{1} \operatorname{diag}(1 - h_t^2)\, U^\top
+#   = \operatorname{diag}(1 - h_T^2)\, U^\top \cdots \operatorname{diag}(1 - h_1^2)\, U^\top$$
+#
+# (in the notes' column-vector notation, diag(1 - a_t^2) W_aa, a Jacobian of h_t with respect to
+# h_{t-1}). **Erratum in the notes.** The slide writes the T = 4 product with "(W_a)^4": that is
+# only true for one unit, where the factors are numbers and commute. With H units the diagonal
+# tanh factors sit *between* the matrices and change at every step, so there is no power of
+# one matrix; and the matrix is the recurrent block W_aa alone (our U), not all of
+# W_a = [W_aa, W_ax], whose input block W_ax never touches h_{t-1}. Two things to notice:
 #
 # - **the forward pass squashes**: h_t stays in (-1, 1) however large w is;
 # - **the backward pass is linear**: once the forward pass has fixed the h_t, the gradient is
@@ -679,8 +708,9 @@ lab.savefig(fig, "clipping.png")
 
 # %% [markdown]
 # Clipping does not make the task easier; it stops one bad step from wrecking the weights, so
-# that the many ordinary steps can do their work. It is cheap insurance, and most RNN training
-# code clips by global norm by default.
+# that the many ordinary steps can do their work. It is cheap insurance, but you must ask for
+# it: neither Keras nor PyTorch clips unless told to (`keras.optimizers.Adam(clipnorm=1.0)` or
+# `global_clipnorm=`; `torch.nn.utils.clip_grad_norm_` before `optimizer.step()`).
 
 # %% [markdown]
 # ### Truncated BPTT
@@ -690,11 +720,14 @@ lab.savefig(fig, "clipping.png")
 # state** from one chunk to the next, but backpropagate only inside a chunk (`tf.stop_gradient`
 # at the boundary). Every chunk costs k steps of backpropagation, however long the sequence.
 #
-# The price: no gradient ever links a loss to an input more than k steps earlier, so **truncated
-# BPTT cannot learn dependencies longer than k**. The forward pass still carries information
+# The price: inside a chunk of k steps, a loss at step t reaches back to at most the chunk's
+# first step, that is k - 1 steps earlier. So **truncated BPTT cannot learn a dependency of d
+# steps unless k >= d + 1**: a lag of exactly k is out of reach too, since x_{t-k} and its
+# target at step t never share a chunk. The forward pass still carries information
 # across chunks; nothing teaches the network to *keep* it there. Here is a task that needs a
 # memory of exactly 5 steps: the input is a random ±1 stream and the target at step t is the
-# input at step t - 5 (predicting 0 scores an MSE of 1). We train with k = 4 and with k = 10.
+# input at step t - 5 (predicting 0 scores an MSE of 1). We train with k = 4, with k = 5 (the lag
+# itself) and with k = 10.
 #
 # (The network is kept small, 8 units, on purpose. A large random recurrent network already
 # holds a fading trace of its recent inputs, and a trained readout can decode it without any
@@ -753,9 +786,9 @@ def train_truncated(k):
 
 
 truncated_runs = {}
-for k in (4, 10):
+for k in (4, 5, 10):
     truncated_runs[k] = train_truncated(k)
-    relation = "<" if k < ECHO_LAG else ">"
+    relation = "<" if k < ECHO_LAG else "=" if k == ECHO_LAG else ">"
     print(f"truncated BPTT, k = {k} ({relation} lag {ECHO_LAG}): echo test MSE = "
           f"{truncated_runs[k][1]:.3f} (predicting 0 scores 1.000)")
 
@@ -767,14 +800,15 @@ ax.axhline(1.0, color="black", linestyle="--", label="predict 0")
 ax.set_yscale("log")
 ax.set_xlabel("training sequence")
 ax.set_ylabel("training MSE (mean over chunks)")
-ax.set_title(f"echo with lag {ECHO_LAG}: learnable only when k > {ECHO_LAG}")
+ax.set_title(f"echo with lag {ECHO_LAG}: learnable only when k >= {ECHO_LAG + 1}")
 ax.legend()
 lab.savefig(fig, "truncated_bptt.png")
 
 # %% [markdown]
 # With k = 10, half of the targets (the last 5 steps of each chunk) have the input they echo in
 # the same chunk: the gradient links them, the network learns to keep 5 steps of input, and the
-# shared weights then serve every step. With k = 4 no target ever does. Early on its
+# shared weights then serve every step. With k = 4 no target ever does, and with k = 5 none
+# either: x_{t-5} sits in the chunk before its target, whatever t is. Early on its
 # loss dips anyway: the readout learns to decode the faint trace of x_{t-5} that the random
 # network happens to keep. But no gradient ever asks the cell to *keep* that trace, and the
 # updates it does get, which only see the last 4 steps, wash it out: the loss returns to 1.
@@ -829,8 +863,8 @@ lab.savefig(fig, "irnn_vs_tanh.png")
 #   system, gradients vanish inside a basin of attraction and explode at its boundary.
 # - With U = ρ Q (ρ = λ_1), a linear RNN's gradient falls by exactly ρ per step. If λ_1 < 1/γ
 #   it vanishes exponentially (Pascanu et al. 2013), and tanh makes it vanish faster.
-# - Exploding gradients: clip by global norm (keeps the direction). Truncated BPTT bounds the
-#   cost, and cannot learn dependencies longer than its chunk.
+# - Exploding gradients: clip by global norm (keeps the direction; you must ask for it). Truncated
+#   BPTT with chunks of k steps bounds the cost, and learns a lag of d steps only if k >= d + 1.
 # - Vanishing gradients need a different architecture: the IRNN keeps dh_t/dh_{t-1} close to the
 #   identity.
 #
