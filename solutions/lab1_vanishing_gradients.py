@@ -82,6 +82,7 @@ from rnnlab.gradients import (
     unroll,
     zero_states,
 )
+from rnnlab import figures  # schematic drawings of the models, written for you
 from rnnlab.simple_rnn import SimpleRNNCell, irnn_cell
 
 # %% [markdown]
@@ -159,7 +160,18 @@ lab.savefig(fig, "scalar_recurrence.png")
 # only true for one unit, where the factors are numbers and commute. With H units the diagonal
 # tanh factors sit *between* the matrices and change at every step, so there is no power of
 # one matrix; and the matrix is the recurrent block W_aa alone (our U), not all of
-# W_a = [W_aa, W_ax], whose input block W_ax never touches h_{t-1}. Two things to notice:
+# W_a = [W_aa, W_ax], whose input block W_ax never touches h_{t-1}.
+#
+# The picture: one cell, copied at every step with the same K, U and b (blue, forwards), and
+# the backward pass (red), one Jacobian per step back.
+
+# %%
+fig, ax = plt.subplots(figsize=(10, 3.8))
+figures.draw_unrolled_rnn(ax, steps=4)
+lab.savefig(fig, "unrolled_rnn.png")
+
+# %% [markdown]
+# Two things to notice:
 #
 # - **the forward pass squashes**: h_t stays in (-1, 1) however large w is;
 # - **the backward pass is linear**: once the forward pass has fixed the h_t, the gradient is
@@ -337,6 +349,120 @@ ax.set_ylabel(f"|dx_{MAP_STEPS} / dx_0|")
 ax.set_title("vanishing inside the basin, exploding at its boundary")
 ax.legend()
 lab.savefig(fig, "map_gradients.png")
+
+# %% [markdown]
+# ### The same picture for an actual RNN: one tanh unit
+#
+# Now the real thing, a one-unit RNN with no input, h_t = tanh(w h_{t-1} + b). Its fixed points
+# solve h* = tanh(w h* + b), and the slope of one step there is
+#
+# $$f'(h^*) = w \left(1 - \tanh^2(w h^* + b)\right) = w \left(1 - {h^*}^2\right)$$
+#
+# a sink when |f'(h*)| < 1, a source when it is > 1, as for the quadratic map. For w <= 1 there
+# is one fixed point, a sink. For w > 1 and small |b| there are three: two sinks near ±1 and a
+# source between them, the boundary of their basins. We find them as the sign changes of
+# tanh(w h + b) - h on a fine grid, refined by bisection.
+
+# %%
+def tanh_unit(h, w, b):
+    return np.tanh(w * h + b)
+
+
+def tanh_fixed_points(w, b, grid_size=20000, rounds=60):
+    """Every h* in [-1, 1] with h* = tanh(w h* + b), and the slope w (1 - h*^2) there."""
+    grid = np.linspace(-1.0, 1.0, grid_size)  # an even size: 0 is not a grid point, so no root sits on one
+    gap = tanh_unit(grid, w, b) - grid
+    points = []
+    for i in np.flatnonzero(np.sign(gap[:-1]) != np.sign(gap[1:])):
+        lo, hi = grid[i], grid[i + 1]
+        for _ in range(rounds):  # bisection: keep the half where the sign changes
+            mid = (lo + hi) / 2
+            if np.sign(tanh_unit(mid, w, b) - mid) == np.sign(tanh_unit(lo, w, b) - lo):
+                lo = mid
+            else:
+                hi = mid
+        points.append(round((lo + hi) / 2, 12) + 0.0)  # + 0.0 turns a rounded -0.0 into 0.0
+    return [(point, w * (1 - point**2)) for point in points]
+
+
+FIXED_POINT_CASES = [(0.5, 0.0), (2.0, 0.0), (2.0, -0.3), (2.0, -1.0)]
+for w, b in FIXED_POINT_CASES:
+    described = [f"{point:.4f} ({'sink' if abs(slope) < 1 else 'source'}, |f'| = {abs(slope):.4f})"
+                 for point, slope in tanh_fixed_points(w, b)]
+    print(f"tanh unit, w = {w}, b = {b}: fixed points " + ", ".join(described))
+
+# %% [markdown]
+# **The cliff.** Start every run at h_0 = 0.5 and score where it ends after 50 steps with the
+# loss L = (h_50 - (-0.5))^2: the target is -0.5. With two sinks, h_0 = 0.5 ends near +1 or
+# near -1 depending on which side of the source it starts. The source passes through 0.5 exactly when
+# 0.5 = tanh(0.5 w + b), that is on the line **b = artanh(0.5) - 0.5 w**: crossing it flips
+# h_50 from one sink to the other, and the loss jumps. This is the cliff that Pascanu, Mikolov
+# and Bengio (2013, fig. 6) draw for the same kind of one-unit RNN: flat plateaus, a wall
+# between them, and on the wall a gradient that explodes (a tiny step in b moves h_50 by ~2). We
+# compute L on a grid of (w, b), and dL/dw, dL/db for every grid point in one backward pass.
+
+# %%
+CLIFF_STEPS, CLIFF_START, CLIFF_TARGET = 50, 0.5, -0.5
+cliff_w = np.linspace(0.0, 3.0, lab.pick(301, 61))
+cliff_b = np.linspace(-1.5, 1.0, lab.pick(251, 51))
+
+
+def tanh_unit_loss(w, b):
+    """L = (h_T - target)^2 for h_t = tanh(w h_{t-1} + b) from h_0 = CLIFF_START (any array shapes)."""
+    h = CLIFF_START + 0.0 * w  # broadcast the start to the grid's shape
+    for _ in range(CLIFF_STEPS):
+        h = tf.tanh(w * h + b)
+    return (h - CLIFF_TARGET) ** 2
+
+
+w_grid, b_grid = (tf.constant(a) for a in np.meshgrid(cliff_w, cliff_b))  # float64, shape (len b, len w)
+with tf.GradientTape() as tape:
+    tape.watch([w_grid, b_grid])
+    cliff_loss = tanh_unit_loss(w_grid, b_grid)
+    # The grid points do not interact: the gradient of the sum holds every point's own dL/dw, dL/db.
+    total_loss = tf.reduce_sum(cliff_loss)
+loss_dw, loss_db = (g.numpy() for g in tape.gradient(total_loss, [w_grid, b_grid]))
+cliff_loss = cliff_loss.numpy()
+
+on_cliff = float(np.arctanh(CLIFF_START) - 0.5 * 2.0)  # the cliff's b at w = 2
+for b in (on_cliff - 0.01, on_cliff + 0.01):
+    print(f"w = 2.0, b = {b:.4f}: L = {float(tanh_unit_loss(tf.constant(2.0, tf.float64), b)):.4f}")
+print(f"the cliff at w = 2.0 is at b = artanh(0.5) - 0.5 w = {on_cliff:.4f}")
+worst = np.unravel_index(np.argmax(np.abs(loss_db)), loss_db.shape)
+print(f"largest |dL/db| on the grid: {np.abs(loss_db)[worst]:.3e} at w = {cliff_w[worst[1]]:.2f}, "
+      f"b = {cliff_b[worst[0]]:.2f}; median |dL/db|: {np.median(np.abs(loss_db)):.3e}")
+
+# %%
+fig, (fixed_ax, cliff_ax) = plt.subplots(1, 2, figsize=(11.5, 4.6))
+h_grid = np.linspace(-1.2, 1.2, 400)
+fixed_ax.plot(h_grid, h_grid, color="gray", linestyle="--", label="h_t = h_(t-1)")
+for (w, b), color in zip(FIXED_POINT_CASES, ("tab:green", "tab:blue", "tab:purple", "tab:red")):
+    fixed_ax.plot(h_grid, tanh_unit(h_grid, w, b), color=color, label=f"tanh({w} h + {b})")
+    for point, slope in tanh_fixed_points(w, b):
+        sink = abs(slope) < 1
+        fixed_ax.plot([point], [point], "o", color=color, markerfacecolor=color if sink else "white", markersize=7)
+fixed_ax.set(xlabel="h_(t-1)", ylabel="h_t", title="fixed points (filled: sink, open: source)",
+             xlim=(-1.2, 1.2), ylim=(-1.2, 1.2))
+fixed_ax.legend(fontsize=8, loc="upper left")
+
+image = cliff_ax.pcolormesh(cliff_w, cliff_b, cliff_loss, shading="auto", cmap="viridis")
+fig.colorbar(image, ax=cliff_ax, label=f"L = (h_{CLIFF_STEPS} - ({CLIFF_TARGET}))^2")
+line_w = np.linspace(1.0, 3.0, 50)
+cliff_ax.plot(line_w, np.arctanh(CLIFF_START) - CLIFF_START * line_w, color="tab:red", linestyle="--",
+              label="b = artanh(0.5) - 0.5 w")
+cliff_ax.set(xlabel="w", ylabel="b", title=f"the loss over (w, b), h_0 = {CLIFF_START}: a cliff")
+cliff_ax.legend(fontsize=8, loc="upper right")
+lab.savefig(fig, "tanh_unit_cliff.png")
+
+# %% [markdown]
+# Left: w = 0.5 has one sink at 0; w = 2 has two sinks near ±0.96 and a source at 0 between
+# them; a bias tilts the curve until one sink and the source merge and vanish (w = 2, b = -1).
+# Right: two plateaus of the loss, one where h_50 ends at the positive sink (L ≈ 2) and one at
+# the negative sink (L ≈ 0.2), and between them, along the dashed line, a wall. Off the wall the
+# gradient is modest (the median |dL/db| above is about 0.1: inside a basin, b only moves the sink
+# a little); on it, it is thousands of times larger, and it grows without bound as the grid gets
+# finer. A gradient step that lands on the wall throws the weights far away: that is what
+# clipping (section 6) is for.
 
 # %% [markdown]
 # ## 3. Exercise: `SimpleRNNCell`, a custom Keras layer

@@ -71,9 +71,20 @@ import matplotlib.pyplot as plt
 import numpy as np
 import tensorflow as tf
 
+from rnnlab import figures  # schematic drawings of the models, written for you
 from rnnlab.gradients import state_gradient_norms
 from rnnlab.lstm import LSTMCell, PeepholeLSTMCell
 from rnnlab.simple_rnn import SimpleRNNCell
+
+# %% [markdown]
+# The cell at a glance. The four blocks of z (orange gates, green candidate) all read
+# [h_{t-1}, x_t]; the memory runs along the top, touched only by one multiplication (× f) and
+# one addition (+ i·g). That straight line is the "gradient highway" of section 3.
+
+# %%
+fig, ax = plt.subplots(figsize=(10, 4.6))
+figures.draw_lstm_cell(ax)
+lab.savefig(fig, "lstm_cell.png")
 
 # %% [markdown]
 # ## 1. Gates as soft switches
@@ -300,7 +311,8 @@ print(f"after .keras save and load: max abs difference = {np.max(np.abs(model(x)
 #
 # Along the memory, one step back multiplies the gradient by f, elementwise:
 #
-#     dc_t / dc_{t-1} = diag(f_t)  +  (terms through h_{t-1} and the gates)
+# $$\frac{\partial c_t}{\partial c_{t-1}} = \operatorname{diag}(f_t) + \text{(terms through } h_{t-1}
+#   \text{ and the gates)}$$
 #
 # and no weight matrix. The notes' exercise: if f = 1 and i = 0 (and o = 0, which shuts the path
 # through h) the gradient on the memory passes back **unmodified**. Saturated gates shut the other
