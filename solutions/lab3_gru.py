@@ -268,8 +268,6 @@ jacobian, z = step_jacobian(jacobian_cell, jacobian_x, jacobian_h)
 diagonal_z = np.stack([np.diag(row) for row in z])
 share = np.linalg.norm(diagonal_z) / np.linalg.norm(jacobian)
 print(f"orthogonal U: ||diag(z)|| / ||dh_t/dh_(t-1)|| = {share:.4f}, mean z = {z.mean():.4f}")
-print(f"example 0: diagonal of dh_t/dh_(t-1) {np.array2string(np.diag(jacobian[0]), precision=3)}, "
-      f"z {np.array2string(z[0], precision=3)}")
 
 # %% [markdown]
 # The same share as a picture, for the first example of the batch: the Jacobian, its copy part
