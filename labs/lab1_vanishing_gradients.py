@@ -954,9 +954,10 @@ lab.savefig(fig, "truncated_bptt.png")
 # Then dh_t/dh_{t-1} = diag(relu'(a_t)), a diagonal of ones (active units) and zeros.
 #
 # **Your turn**: write `irnn_cell(units)` in `rnnlab/simple_rnn.py`; it is one line that
-# configures your `SimpleRNNCell`. Below, its gradient profile is compared with a tanh
-# `SimpleRNNCell` with Keras's default (orthogonal, ρ = 1) recurrent initialisation, on the same
-# inputs and the same loss as in section 5.
+# configures your `SimpleRNNCell`: `activation="relu"` and `recurrent_initializer="identity"`
+# (the Keras initializer `keras.initializers.Identity()`). Below, its gradient profile is
+# compared with a tanh `SimpleRNNCell` with Keras's default (orthogonal, ρ = 1) recurrent
+# initialisation, on the same inputs and the same loss as in section 5.
 
 # %%
 irnn_norms = state_gradient_norms(irnn_cell(PROFILE_UNITS), profile_inputs, sum_of_last_state)

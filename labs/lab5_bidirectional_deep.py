@@ -51,7 +51,8 @@
 #   forward first, both halves about the same step t. The notes then predict with
 #   o_t = g(W_o [->h_t, <-h_t] + b_o): a `Dense` layer on y_t;
 # - layer l of a deep RNN computes h_t^(l) = f_l(h_t^(l-1), h_{t-1}^(l)), with h_t^(0) = x_t;
-#   layer 1 is the bottom one, reading the inputs.
+#   layer 1 is the bottom one, reading the inputs;
+# - the notes' names for states and weights (s_t, a^t, W, U, ...) are in Lab 1's notation map.
 
 # %%
 from rnnlab import labtools
