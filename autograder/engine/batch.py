@@ -140,7 +140,8 @@ def grade_entry(entry, submission_id, out_dir, stamp, hidden_blobs):
     problems = Counter(r.status for r in result.results if r.status not in ("passed", "failed", "blocked"))
     status = "graded" if not problems else "graded (" + ", ".join(f"{n} {k}" for k, n in sorted(problems.items())) + ")"
     row = {
-        "submission": submission_id, **report.score_fields(result), "status": status, "message": _headline(result), "seconds": round(time.perf_counter() - started, 1),
+        "submission": submission_id, **report.score_fields(result), "status": status,
+        "message": _headline(result), "seconds": round(time.perf_counter() - started, 1),
         "mistakes": [[r.lab, r.exercise, r.mistake] for r in result.results if r.mistake],
         "failed_exercises": sorted({f"lab{r.lab} {r.exercise}" for r in result.results if r.score < r.max_score}),
     }

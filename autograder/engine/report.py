@@ -139,7 +139,8 @@ def gradescope_results(report, output=""):
                 "status": "passed" if r.status == "passed" else "failed",
                 "output": r.output,
                 "visibility": "after_due_date" if r.hidden else "visible",
-                "tags": [f"lab{r.lab}", r.exercise] + (["bonus"] if r.bonus else []) + ([r.mistake] if r.mistake else []),
+                "tags": ([f"lab{r.lab}", r.exercise] + (["bonus"] if r.bonus else [])
+                         + ([r.mistake] if r.mistake else [])),
             }
             for r in report.results
         ],
