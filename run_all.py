@@ -36,7 +36,9 @@ def run_step(title, command, env):
 def expect_score(title, json_path, full):
     try:
         result = json.loads((KIT_ROOT / json_path).read_text())
-        ok = result["score"] == (result["max_score"] if full else 0) and result["max_score"] > 0
+        # Full marks for the master means every point, the bonus (extra credit above max_score) too.
+        every_point = result["max_score"] + result.get("bonus_max", 0)
+        ok = result["score"] == (every_point if full else 0) and result["max_score"] > 0
         # A release that scored 0 because the grader crashed is not a release that works: every
         # test must say "not implemented yet" (or wait for one that does).
         ok = ok and (full or all(t["status"] in ("not_implemented", "blocked") for t in result["tests"]))

@@ -42,7 +42,26 @@
 #   code), and h_0 is the initial state (zeros unless said otherwise);
 # - states are row vectors, so weights multiply from the right:
 #   **h_t = act(x_t K + h_{t-1} U + b)** with `kernel` K `(D, H)`, `recurrent_kernel` U `(H, H)`
-#   and `bias` b `(H,)`, the names and shapes of `keras.layers.SimpleRNNCell`.
+#   and `bias` b `(H,)`, the names and shapes of `keras.layers.SimpleRNNCell`:
+#
+#   $$h_t = \mathrm{act}(x_t K + h_{t-1} U + b)$$
+#
+# **Notation map.** The lecture notes use two notations (one set of slides per source), both
+# with column vectors and weights on the left; every later lab refers back to this table. Read
+# "W s_{t-1}" in the notes as our "h_{t-1} U": the same numbers, transposed.
+#
+# | what | the notes | this kit (Keras) |
+# |---|---|---|
+# | hidden state | s_t (and h_t = s_t for the GRU); a^t or a^{<t>} (superscript time) | h_t |
+# | recurrent weights (act on the previous state) | **W**; W_aa, the state block of W_a | **U** = `recurrent_kernel` (H, H), as h_{t-1} U |
+# | input weights (act on x_t) | **U**; W_ax, the input block of W_a | **K** = `kernel` (D, H), as x_t K |
+# | both at once | W_a [a^{t-1}, x^t] = W_aa a^{t-1} + W_ax x^t | [h_{t-1}, x_t] [U; K], i.e. W_a = [U; K]^T |
+# | LSTM memory (cell state) | c_t, c^t (s_t in the slides that call the LSTM state s) | c_t |
+# | LSTM candidate | g, c~_t (the "gate gate") | g (Keras's block "c") |
+# | GRU reset gate | **o_t** (in s~_t = σ(W (o_t ⊙ s_{t-1}) + U x_t + b)); r, z_r, Γ_r | r |
+# | GRU update gate | i_t, u, z_t, Γ_u: the weight of the *candidate* | 1 - z: our z weights h_{t-1} (Lab 3) |
+#
+# So the notes' **U is our K, and the notes' W is our U**: the letter U means opposite things.
 
 # %%
 from rnnlab import labtools
@@ -63,6 +82,7 @@ from rnnlab.gradients import (
     unroll,
     zero_states,
 )
+from rnnlab import figures  # schematic drawings of the models, written for you
 from rnnlab.simple_rnn import SimpleRNNCell, irnn_cell
 
 # %% [markdown]
@@ -129,8 +149,29 @@ lab.savefig(fig, "scalar_recurrence.png")
 #
 #     dh_t/dh_{t-1} = w (1 - h_t^2)      so      dh_T/dh_0 = Π_t  w (1 - h_t^2)
 #
-# With H units the factor becomes the matrix diag(1 - h_t^2) U^T; the notes write out the same
-# product for T = 4 (four tanh factors, four copies of W_a). Two things to notice:
+# With H units the factor becomes the matrix diag(1 - h_t^2) U^T, and the product is an
+# *ordered* product of matrices:
+#
+# $$\frac{\partial h_T}{\partial h_0} = \prod_{t=T}^{1} \operatorname{diag}(1 - h_t^2)\, U^\top
+#   = \operatorname{diag}(1 - h_T^2)\, U^\top \cdots \operatorname{diag}(1 - h_1^2)\, U^\top$$
+#
+# (in the notes' column-vector notation, diag(1 - a_t^2) W_aa, a Jacobian of h_t with respect to
+# h_{t-1}). **Erratum in the notes.** The slide writes the T = 4 product with "(W_a)^4": that is
+# only true for one unit, where the factors are numbers and commute. With H units the diagonal
+# tanh factors sit *between* the matrices and change at every step, so there is no power of
+# one matrix; and the matrix is the recurrent block W_aa alone (our U), not all of
+# W_a = [W_aa, W_ax], whose input block W_ax never touches h_{t-1}.
+#
+# The picture: one cell, copied at every step with the same K, U and b (blue, forwards), and
+# the backward pass (red), one Jacobian per step back.
+
+# %%
+fig, ax = plt.subplots(figsize=(10, 3.8))
+figures.draw_unrolled_rnn(ax, steps=4)
+lab.savefig(fig, "unrolled_rnn.png")
+
+# %% [markdown]
+# Two things to notice:
 #
 # - **the forward pass squashes**: h_t stays in (-1, 1) however large w is;
 # - **the backward pass is linear**: once the forward pass has fixed the h_t, the gradient is
@@ -308,6 +349,121 @@ ax.set_ylabel(f"|dx_{MAP_STEPS} / dx_0|")
 ax.set_title("vanishing inside the basin, exploding at its boundary")
 ax.legend()
 lab.savefig(fig, "map_gradients.png")
+
+# %% [markdown]
+# ### The same picture for an actual RNN: one tanh unit
+#
+# Now the real thing, a one-unit RNN with no input, h_t = tanh(w h_{t-1} + b). Its fixed points
+# solve h* = tanh(w h* + b), and the slope of one step there is
+#
+# $$f'(h^*) = w \left(1 - \tanh^2(w h^* + b)\right) = w \left(1 - {h^*}^2\right)$$
+#
+# a sink when |f'(h*)| < 1, a source when it is > 1, as for the quadratic map. For w <= 1 there
+# is one fixed point, a sink. For w > 1 and small |b| there are three: two sinks near ±1 and a
+# source between them, the boundary of their basins. We find them as the sign changes of
+# tanh(w h + b) - h on a fine grid, refined by bisection.
+
+# %%
+def tanh_unit(h, w, b):
+    return np.tanh(w * h + b)
+
+
+def tanh_fixed_points(w, b, grid_size=20000, rounds=60):
+    """Every h* in [-1, 1] with h* = tanh(w h* + b), and the slope w (1 - h*^2) there."""
+    grid = np.linspace(-1.0, 1.0, grid_size)  # an even size: 0 is not a grid point, so no root sits on one
+    gap = tanh_unit(grid, w, b) - grid
+    points = []
+    for i in np.flatnonzero(np.sign(gap[:-1]) != np.sign(gap[1:])):
+        lo, hi = grid[i], grid[i + 1]
+        for _ in range(rounds):  # bisection: keep the half where the sign changes
+            mid = (lo + hi) / 2
+            if np.sign(tanh_unit(mid, w, b) - mid) == np.sign(tanh_unit(lo, w, b) - lo):
+                lo = mid
+            else:
+                hi = mid
+        points.append(round((lo + hi) / 2, 12) + 0.0)  # + 0.0 turns a rounded -0.0 into 0.0
+    return [(point, w * (1 - point**2)) for point in points]
+
+
+FIXED_POINT_CASES = [(0.5, 0.0), (2.0, 0.0), (2.0, -0.3), (2.0, -1.0)]
+for w, b in FIXED_POINT_CASES:
+    described = [f"{point:.4f} ({'sink' if abs(slope) < 1 else 'source'}, |f'| = {abs(slope):.4f})"
+                 for point, slope in tanh_fixed_points(w, b)]
+    print(f"tanh unit, w = {w}, b = {b}: fixed points " + ", ".join(described))
+
+# %% [markdown]
+# **The cliff.** Start every run at h_0 = 0.5 and score where it ends after 50 steps with the
+# loss L = (h_50 - (-0.5))^2: the target is -0.5. With two sinks, h_0 = 0.5 ends near +1 or
+# near -1 depending on which side of the source it starts. The source passes through 0.5 exactly when
+# 0.5 = tanh(0.5 w + b), that is on the line **b = artanh(0.5) - 0.5 w**: crossing it flips
+# h_50 from one sink to the other, and the loss jumps. This is the cliff that Pascanu, Mikolov
+# and Bengio (2013, fig. 6) draw for the same kind of one-unit RNN: flat plateaus, a wall
+# between them, and on the wall a gradient that explodes (a tiny step in b moves h_50 by ~2). We
+# compute L on a grid of (w, b), and dL/dw, dL/db for every grid point in one backward pass.
+
+# %%
+CLIFF_STEPS, CLIFF_START, CLIFF_TARGET = 50, 0.5, -0.5
+# 301 x 251 points, 50 steps each: about a second, so fast mode uses the same grid.
+cliff_w = np.linspace(0.0, 3.0, 301)
+cliff_b = np.linspace(-1.5, 1.0, 251)
+
+
+def tanh_unit_loss(w, b):
+    """L = (h_T - target)^2 for h_t = tanh(w h_{t-1} + b) from h_0 = CLIFF_START (any array shapes)."""
+    h = CLIFF_START + 0.0 * w  # broadcast the start to the grid's shape
+    for _ in range(CLIFF_STEPS):
+        h = tf.tanh(w * h + b)
+    return (h - CLIFF_TARGET) ** 2
+
+
+w_grid, b_grid = (tf.constant(a) for a in np.meshgrid(cliff_w, cliff_b))  # float64, shape (len b, len w)
+with tf.GradientTape() as tape:
+    tape.watch([w_grid, b_grid])
+    cliff_loss = tanh_unit_loss(w_grid, b_grid)
+    # The grid points do not interact: the gradient of the sum holds every point's own dL/dw, dL/db.
+    total_loss = tf.reduce_sum(cliff_loss)
+loss_dw, loss_db = (g.numpy() for g in tape.gradient(total_loss, [w_grid, b_grid]))
+cliff_loss = cliff_loss.numpy()
+
+on_cliff = float(np.arctanh(CLIFF_START) - 0.5 * 2.0)  # the cliff's b at w = 2
+for b in (on_cliff - 0.01, on_cliff + 0.01):
+    print(f"w = 2.0, b = {b:.4f}: L = {float(tanh_unit_loss(tf.constant(2.0, tf.float64), b)):.4f}")
+print(f"the cliff at w = 2.0 is at b = artanh(0.5) - 0.5 w = {on_cliff:.4f}")
+worst = np.unravel_index(np.argmax(np.abs(loss_db)), loss_db.shape)
+print(f"largest |dL/db| on the grid: {np.abs(loss_db)[worst]:.3e} at w = {cliff_w[worst[1]]:.2f}, "
+      f"b = {cliff_b[worst[0]]:.2f}; median |dL/db|: {np.median(np.abs(loss_db)):.3e}")
+
+# %%
+fig, (fixed_ax, cliff_ax) = plt.subplots(1, 2, figsize=(11.5, 4.6))
+h_grid = np.linspace(-1.2, 1.2, 400)
+fixed_ax.plot(h_grid, h_grid, color="gray", linestyle="--", label="h_t = h_(t-1)")
+for (w, b), color in zip(FIXED_POINT_CASES, ("tab:green", "tab:blue", "tab:purple", "tab:red")):
+    fixed_ax.plot(h_grid, tanh_unit(h_grid, w, b), color=color, label=f"tanh({w} h + {b})")
+    for point, slope in tanh_fixed_points(w, b):
+        sink = abs(slope) < 1
+        fixed_ax.plot([point], [point], "o", color=color, markerfacecolor=color if sink else "white", markersize=7)
+fixed_ax.set(xlabel="h_(t-1)", ylabel="h_t", title="fixed points (filled: sink, open: source)",
+             xlim=(-1.2, 1.2), ylim=(-1.2, 1.2))
+fixed_ax.legend(fontsize=8, loc="upper left")
+
+image = cliff_ax.pcolormesh(cliff_w, cliff_b, cliff_loss, shading="auto", cmap="viridis")
+fig.colorbar(image, ax=cliff_ax, label=f"L = (h_{CLIFF_STEPS} - ({CLIFF_TARGET}))^2")
+line_w = np.linspace(1.0, 3.0, 50)
+cliff_ax.plot(line_w, np.arctanh(CLIFF_START) - CLIFF_START * line_w, color="tab:red", linestyle="--",
+              label="b = artanh(0.5) - 0.5 w")
+cliff_ax.set(xlabel="w", ylabel="b", title=f"the loss over (w, b), h_0 = {CLIFF_START}: a cliff")
+cliff_ax.legend(fontsize=8, loc="upper right")
+lab.savefig(fig, "tanh_unit_cliff.png")
+
+# %% [markdown]
+# Left: w = 0.5 has one sink at 0; w = 2 has two sinks near ±0.96 and a source at 0 between
+# them; a bias tilts the curve until one sink and the source merge and vanish (w = 2, b = -1).
+# Right: two plateaus of the loss, one where h_50 ends at the positive sink (L ≈ 2) and one at
+# the negative sink (L ≈ 0.2), and between them, along the dashed line, a wall. Off the wall the
+# gradient is modest (the median |dL/db| above is about 0.1: inside a basin, b only moves the sink
+# a little); on it, it is thousands of times larger, and it grows without bound as the grid gets
+# finer. A gradient step that lands on the wall throws the weights far away: that is what
+# clipping (section 6) is for.
 
 # %% [markdown]
 # ## 3. Exercise: `SimpleRNNCell`, a custom Keras layer
@@ -679,8 +835,9 @@ lab.savefig(fig, "clipping.png")
 
 # %% [markdown]
 # Clipping does not make the task easier; it stops one bad step from wrecking the weights, so
-# that the many ordinary steps can do their work. It is cheap insurance, and most RNN training
-# code clips by global norm by default.
+# that the many ordinary steps can do their work. It is cheap insurance, but you must ask for
+# it: neither Keras nor PyTorch clips unless told to (`keras.optimizers.Adam(clipnorm=1.0)` or
+# `global_clipnorm=`; `torch.nn.utils.clip_grad_norm_` before `optimizer.step()`).
 
 # %% [markdown]
 # ### Truncated BPTT
@@ -690,11 +847,14 @@ lab.savefig(fig, "clipping.png")
 # state** from one chunk to the next, but backpropagate only inside a chunk (`tf.stop_gradient`
 # at the boundary). Every chunk costs k steps of backpropagation, however long the sequence.
 #
-# The price: no gradient ever links a loss to an input more than k steps earlier, so **truncated
-# BPTT cannot learn dependencies longer than k**. The forward pass still carries information
+# The price: inside a chunk of k steps, a loss at step t reaches back to at most the chunk's
+# first step, that is k - 1 steps earlier. So **truncated BPTT cannot learn a dependency of d
+# steps unless k >= d + 1**: a lag of exactly k is out of reach too, since x_{t-k} and its
+# target at step t never share a chunk. The forward pass still carries information
 # across chunks; nothing teaches the network to *keep* it there. Here is a task that needs a
 # memory of exactly 5 steps: the input is a random ±1 stream and the target at step t is the
-# input at step t - 5 (predicting 0 scores an MSE of 1). We train with k = 4 and with k = 10.
+# input at step t - 5 (predicting 0 scores an MSE of 1). We train with k = 4, with k = 5 (the lag
+# itself) and with k = 10.
 #
 # (The network is kept small, 8 units, on purpose. A large random recurrent network already
 # holds a fading trace of its recent inputs, and a trained readout can decode it without any
@@ -753,9 +913,9 @@ def train_truncated(k):
 
 
 truncated_runs = {}
-for k in (4, 10):
+for k in (4, 5, 10):
     truncated_runs[k] = train_truncated(k)
-    relation = "<" if k < ECHO_LAG else ">"
+    relation = "<" if k < ECHO_LAG else "=" if k == ECHO_LAG else ">"
     print(f"truncated BPTT, k = {k} ({relation} lag {ECHO_LAG}): echo test MSE = "
           f"{truncated_runs[k][1]:.3f} (predicting 0 scores 1.000)")
 
@@ -767,14 +927,15 @@ ax.axhline(1.0, color="black", linestyle="--", label="predict 0")
 ax.set_yscale("log")
 ax.set_xlabel("training sequence")
 ax.set_ylabel("training MSE (mean over chunks)")
-ax.set_title(f"echo with lag {ECHO_LAG}: learnable only when k > {ECHO_LAG}")
+ax.set_title(f"echo with lag {ECHO_LAG}: learnable only when k >= {ECHO_LAG + 1}")
 ax.legend()
 lab.savefig(fig, "truncated_bptt.png")
 
 # %% [markdown]
 # With k = 10, half of the targets (the last 5 steps of each chunk) have the input they echo in
 # the same chunk: the gradient links them, the network learns to keep 5 steps of input, and the
-# shared weights then serve every step. With k = 4 no target ever does. Early on its
+# shared weights then serve every step. With k = 4 no target ever does, and with k = 5 none
+# either: x_{t-5} sits in the chunk before its target, whatever t is. Early on its
 # loss dips anyway: the readout learns to decode the faint trace of x_{t-5} that the random
 # network happens to keep. But no gradient ever asks the cell to *keep* that trace, and the
 # updates it does get, which only see the last 4 steps, wash it out: the loss returns to 1.
@@ -793,9 +954,10 @@ lab.savefig(fig, "truncated_bptt.png")
 # Then dh_t/dh_{t-1} = diag(relu'(a_t)), a diagonal of ones (active units) and zeros.
 #
 # **Your turn**: write `irnn_cell(units)` in `rnnlab/simple_rnn.py`; it is one line that
-# configures your `SimpleRNNCell`. Below, its gradient profile is compared with a tanh
-# `SimpleRNNCell` with Keras's default (orthogonal, ρ = 1) recurrent initialisation, on the same
-# inputs and the same loss as in section 5.
+# configures your `SimpleRNNCell`: `activation="relu"` and `recurrent_initializer="identity"`
+# (the Keras initializer `keras.initializers.Identity()`). Below, its gradient profile is
+# compared with a tanh `SimpleRNNCell` with Keras's default (orthogonal, ρ = 1) recurrent
+# initialisation, on the same inputs and the same loss as in section 5.
 
 # %%
 irnn_norms = state_gradient_norms(irnn_cell(PROFILE_UNITS), profile_inputs, sum_of_last_state)
@@ -829,8 +991,8 @@ lab.savefig(fig, "irnn_vs_tanh.png")
 #   system, gradients vanish inside a basin of attraction and explode at its boundary.
 # - With U = ρ Q (ρ = λ_1), a linear RNN's gradient falls by exactly ρ per step. If λ_1 < 1/γ
 #   it vanishes exponentially (Pascanu et al. 2013), and tanh makes it vanish faster.
-# - Exploding gradients: clip by global norm (keeps the direction). Truncated BPTT bounds the
-#   cost, and cannot learn dependencies longer than its chunk.
+# - Exploding gradients: clip by global norm (keeps the direction; you must ask for it). Truncated
+#   BPTT with chunks of k steps bounds the cost, and learns a lag of d steps only if k >= d + 1.
 # - Vanishing gradients need a different architecture: the IRNN keeps dh_t/dh_{t-1} close to the
 #   identity.
 #

@@ -16,7 +16,11 @@
 # Lab 1 ended with the vanishing gradient: a simple RNN multiplies the gradient by
 # diag(tanh') U^T at every step back, and over a few dozen steps it is gone. The long short-term
 # memory (LSTM; Hochreiter and Schmidhuber 1997, forget gate by Gers et al. 2000) changes the
-# architecture so that the default is to *remember*. This lab:
+# architecture so that the default is to *remember*. (**Errata in the notes**: one slide dates the
+# LSTM to 1991, the year of Hochreiter's diploma thesis, which analysed the vanishing gradient;
+# the LSTM paper is from 1997. And "LSTMs are designed to avoid the long-term dependencies"
+# means the long-term dependency *problem*: learning long-term dependencies is what they are
+# for.) This lab:
 #
 # 1. gates as soft switches: the forget gate worked out by hand, and the four things a memory
 #    cell can do (remember, add, erase, overwrite) on a cell whose gates we force;
@@ -47,7 +51,11 @@
 #
 # `*` is elementwise. The cell has two states, `[h, c]`. The notes write the gates as
 # σ(W [a_{t-1}, x_t] + b) with column vectors; that is our x_t K + h_{t-1} U + b transposed,
-# with W = [U; K]^T.
+# with W = [U; K]^T. Lab 1's notation map has every other name the notes use.
+#
+# $$\begin{aligned} i &= \sigma(z_i), \quad f = \sigma(z_f), \quad g = \tanh(z_c), \quad o = \sigma(z_o),
+#   \qquad z = x_t K + h_{t-1} U + b \\
+#   c_t &= f \odot c_{t-1} + i \odot g, \qquad h_t = o \odot \tanh(c_t) \end{aligned}$$
 
 # %%
 from rnnlab import labtools
@@ -63,9 +71,20 @@ import matplotlib.pyplot as plt
 import numpy as np
 import tensorflow as tf
 
+from rnnlab import figures  # schematic drawings of the models, written for you
 from rnnlab.gradients import state_gradient_norms
 from rnnlab.lstm import LSTMCell, PeepholeLSTMCell
 from rnnlab.simple_rnn import SimpleRNNCell
+
+# %% [markdown]
+# The cell at a glance. The four blocks of z (orange gates, green candidate) all read
+# [h_{t-1}, x_t]; the memory runs along the top, touched only by one multiplication (× f) and
+# one addition (+ i·g). That straight line is the "gradient highway" of section 3.
+
+# %%
+fig, ax = plt.subplots(figsize=(10, 4.6))
+figures.draw_lstm_cell(ax)
+lab.savefig(fig, "lstm_cell.png")
 
 # %% [markdown]
 # ## 1. Gates as soft switches
@@ -77,7 +96,10 @@ from rnnlab.simple_rnn import SimpleRNNCell
 #     W_f = [[ 1.0,  0.4,  0.7],        b_f = [0, 0]
 #            [-0.6, -0.5, -0.2]]
 #
-# (no input x_t, to keep it small).
+# (no input x_t, to keep it small). **Erratum in the notes**: no LSTM has three hidden units and
+# two memory units. f multiplies c_{t-1} elementwise and h_t = o * tanh(c_t), so h and c are both
+# H wide, and W_f, which maps [h_{t-1}, x_t] to f, has H rows and at least H columns. Read the
+# example as the arithmetic of one gate, f = sigmoid(W_f a + b_f), not as a cell you could build.
 
 # %%
 def sigmoid(a):
@@ -289,7 +311,8 @@ print(f"after .keras save and load: max abs difference = {np.max(np.abs(model(x)
 #
 # Along the memory, one step back multiplies the gradient by f, elementwise:
 #
-#     dc_t / dc_{t-1} = diag(f_t)  +  (terms through h_{t-1} and the gates)
+# $$\frac{\partial c_t}{\partial c_{t-1}} = \operatorname{diag}(f_t) + \text{(terms through } h_{t-1}
+#   \text{ and the gates)}$$
 #
 # and no weight matrix. The notes' exercise: if f = 1 and i = 0 (and o = 0, which shuts the path
 # through h) the gradient on the memory passes back **unmodified**. Saturated gates shut the other
@@ -399,14 +422,14 @@ lab.savefig(fig, "constant_error_carousel.png")
 #
 # A freshly initialised network has not learnt to open or close anything, so what does the
 # gradient do at the start of training? With Lab 1's `state_gradient_norms` we measure
-# ||dL/dh_t|| for L = Σ h_T, on the same inputs, for three cells built with the same seeded
+# ||dL/dh_t|| for L = Σ h_T, on the same inputs, for four cells built with the same seeded
 # initialisers:
 #
 # - a simple RNN (tanh), as in Lab 1;
 # - an LSTM with forget bias 0: f ≈ sigmoid(0) = 0.5 at first;
 # - an LSTM with forget bias 1 (`unit_forget_bias=True`, Keras's default): f ≈ sigmoid(1) = 0.73.
-#   Jozefowicz, Zaremba and Sutskever (2015) found this one-line change closes most of the gap
-#   between the LSTM and the best architectures they searched;
+#   Jozefowicz, Zaremba and Sutskever (2015) found that this one-line change closes the gap
+#   between the LSTM and the GRU on most of their tasks;
 # - an LSTM with forget bias 3, f ≈ 0.95: what a unit looks like once training has opened its
 #   forget gate (a simple RNN has no such knob).
 
@@ -481,6 +504,13 @@ lab.savefig(fig, "gradient_profiles.png")
 # `peephole_f`, `peephole_o`, each (H,)). Keras 3 has no built-in to compare with; the autograder
 # compares yours with the master solution and a NumPy version. A check you can do here: with
 # the peepholes at zero it must be exactly an LSTM.
+#
+# **Which memory does the output gate see?** The notes' peephole slide feeds c_{t-1} to all three
+# gates. The kit follows Gers and Schmidhuber (2000), the paper that introduced peepholes, and
+# Keras 2's `PeepholeLSTMCell`: i and f see c_{t-1}, because they decide what happens to it, but o
+# is computed *after* the update and sees c_t, the memory it is about to show. Use
+# `self.recurrent_activation` for the three gates and `self.activation` for g and tanh(c_t), as
+# in `LSTMCell`.
 
 # %%
 peephole = PeepholeLSTMCell(5)

@@ -51,7 +51,8 @@
 #   forward first, both halves about the same step t. The notes then predict with
 #   o_t = g(W_o [->h_t, <-h_t] + b_o): a `Dense` layer on y_t;
 # - layer l of a deep RNN computes h_t^(l) = f_l(h_t^(l-1), h_{t-1}^(l)), with h_t^(0) = x_t;
-#   layer 1 is the bottom one, reading the inputs.
+#   layer 1 is the bottom one, reading the inputs;
+# - the notes' names for states and weights (s_t, a^t, W, U, ...) are in Lab 1's notation map.
 
 # %%
 from rnnlab import labtools
@@ -65,9 +66,27 @@ import numpy as np
 import seqtasks  # the kit's offline sequence tasks; labtools.start put them on sys.path
 import tensorflow as tf
 
+from rnnlab import figures  # schematic drawings of the models, written for you
 from rnnlab.bidirectional import BidirectionalRNN, DeepRNN
 
 rng = np.random.default_rng(lab.seed)
+
+# %% [markdown]
+# The two wirings of this lab, drawn. Left: a forward and a backward RNN over the same inputs,
+# their states side by side at each step,
+#
+# $$y_t = [\overrightarrow{h}_t, \overleftarrow{h}_t], \qquad
+#   \overrightarrow{h}_t = f(x_t, \overrightarrow{h}_{t-1}), \qquad
+#   \overleftarrow{h}_t = g(x_t, \overleftarrow{h}_{t+1})$$
+#
+# Right: a stack, where each layer's output sequence is the next layer's input sequence,
+# $h_t^{(l)} = f_l(h_t^{(l-1)}, h_{t-1}^{(l)})$ with $h_t^{(0)} = x_t$.
+
+# %%
+fig, (bidirectional_ax, stacked_ax) = plt.subplots(1, 2, figsize=(13, 4.2))
+figures.draw_bidirectional(bidirectional_ax, steps=4)
+figures.draw_stacked(stacked_ax, steps=4, depth=3)
+lab.savefig(fig, "wiring.png")
 
 # %% [markdown]
 # ## 1. Exercise: `BidirectionalRNN`

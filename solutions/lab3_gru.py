@@ -40,7 +40,14 @@
 #
 # with `kernel` K `(D, 3H)`, `recurrent_kernel` U `(H, 3H)` and `bias` b `(3H,)`. With
 # `reset_after=True` the reset gate moves behind the matmul and the bias becomes `(2, 3H)`:
-# h~ = tanh(x_t K_h + b_h^in + r * (h_{t-1} U_h + b_h^rec)).
+# h~ = tanh(x_t K_h + b_h^in + r * (h_{t-1} U_h + b_h^rec)). The same equations, typeset:
+#
+# $$\begin{aligned} z &= \sigma(x_t K_z + h_{t-1} U_z + b_z), \qquad r = \sigma(x_t K_r + h_{t-1} U_r + b_r) \\
+#   \tilde h_t &= \tanh\big(x_t K_h + (r \odot h_{t-1}) U_h + b_h\big), \qquad
+#   h_t = z \odot h_{t-1} + (1 - z) \odot \tilde h_t \end{aligned}$$
+#
+# The notes call the reset gate o_t and write the update gate on the candidate (Lab 1's notation
+# map; section 2 below).
 
 # %%
 from rnnlab import labtools
@@ -56,10 +63,21 @@ import matplotlib.pyplot as plt
 import numpy as np
 import tensorflow as tf
 
+from rnnlab import figures  # schematic drawings of the models, written for you
 from rnnlab.gradients import state_gradient_norms
 from rnnlab.gru import GRUCell
 from rnnlab.lstm import LSTMCell
 from rnnlab.simple_rnn import SimpleRNNCell
+
+# %% [markdown]
+# The cell at a glance: the state runs along the top, where the update gate z keeps a share of
+# h_{t-1} and 1 - z lets the candidate in; the reset gate r decides how much of h_{t-1} the
+# candidate reads.
+
+# %%
+fig, ax = plt.subplots(figsize=(10, 4.6))
+figures.draw_gru_cell(ax)
+lab.savefig(fig, "gru_cell.png")
 
 # %% [markdown]
 # ## 1. Exercise: `GRUCell`
@@ -250,6 +268,25 @@ jacobian, z = step_jacobian(jacobian_cell, jacobian_x, jacobian_h)
 diagonal_z = np.stack([np.diag(row) for row in z])
 share = np.linalg.norm(diagonal_z) / np.linalg.norm(jacobian)
 print(f"orthogonal U: ||diag(z)|| / ||dh_t/dh_(t-1)|| = {share:.4f}, mean z = {z.mean():.4f}")
+
+# %% [markdown]
+# The same share as a picture, for the first example of the batch: the Jacobian, its copy part
+# diag(z), and what the gates and the candidate add through U. Rows are h_t's units, columns
+# h_{t-1}'s (entry [j, k] = dh_t[j]/dh_{t-1}[k]).
+
+# %%
+parts = {"dh_t/dh_(t-1)": jacobian[0], "diag(z): the copy path": diagonal_z[0],
+         "the rest: through U": jacobian[0] - diagonal_z[0]}
+limit = max(np.max(np.abs(p)) for p in parts.values())
+fig, axes = plt.subplots(1, 3, figsize=(11, 3.6))
+for ax, (title, part) in zip(axes, parts.items()):
+    image = ax.imshow(part, cmap="RdBu_r", vmin=-limit, vmax=limit)
+    ax.set(title=title, xlabel="unit k of h_(t-1)", ylabel="unit j of h_t")
+    ax.set_xticks(range(part.shape[1]))
+    ax.set_yticks(range(part.shape[0]))
+fig.colorbar(image, ax=axes, label="dh_t[j] / dh_(t-1)[k]", shrink=0.85)
+fig.suptitle(f"GRU, one step, orthogonal U: diag(z) is {share:.0%} of the Jacobian's norm (whole batch)")
+lab.savefig(fig, "jacobian_share.png")
 
 # %% [markdown]
 # With zero biases z starts near sigmoid(0) = 0.5, so at initialisation the copy path halves the

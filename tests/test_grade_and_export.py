@@ -41,7 +41,7 @@ def test_grade_cli_writes_every_output_and_resumes(small_class, tmp_path):
         rows = {row["submission"]: row for row in csv.DictReader(handle)}
     assert list(next(csv.reader(open(out / "gradebook.csv")))[:5]) == ["submission", "score", "max_score",
                                                                        "public_score", "public_max_score"]
-    assert {n: float(r["score"]) for n, r in rows.items()} == {"alice": 38, "bob": 0, "carol": 38, "dave.txt": 0,
+    assert {n: float(r["score"]) for n, r in rows.items()} == {"alice": 40, "bob": 0, "carol": 40, "dave.txt": 0,
                                                                "erin": 0}
     assert rows["dave.txt"]["status"] == "malformed" and "neither a folder nor a .zip" in rows["dave.txt"]["message"]
     assert "no rnnlab/ folder" in rows["erin"]["message"]
@@ -67,15 +67,15 @@ def test_grade_cli_writes_every_output_and_resumes(small_class, tmp_path):
 
 def test_rows_for_ungraded_entries_count_the_right_points_and_only_malformed_ones_are_final(tmp_path):
     """A grader error (a worker died, say) is not the student's: the rerun grades the entry again.
-    Lab 1 with hidden tests: 20 public points + 18 hidden."""
+    Lab 1 with hidden tests: 21 public points + 19 hidden."""
     stamp = {"seed": 1, "labs": [1], "grader": "v", "hidden": True, "content": "c"}
     died = batch._write_malformed(tmp_path / "a", "a", "the grading worker died while grading this submission",
                                   [1], True, stamp, 0.0, status="grader_error")
-    assert (died["score"], died["max_score"], died["public_max_score"]) == (0.0, 38.0, 20.0)
+    assert (died["score"], died["max_score"], died["public_max_score"]) == (0.0, 40.0, 21.0)
     assert not (tmp_path / "a" / batch.STAMP_NAME).exists()
-    assert json.loads((tmp_path / "a" / "results.json").read_text())["max_score"] == 38.0
+    assert json.loads((tmp_path / "a" / "results.json").read_text())["max_score"] == 40.0
     malformed = batch._write_malformed(tmp_path / "b", "b", "no rnnlab/ folder", [1], False, stamp, 0.0)
-    assert (malformed["max_score"], malformed["public_max_score"]) == (20.0, 20.0)
+    assert (malformed["max_score"], malformed["public_max_score"]) == (21.0, 21.0)
     assert json.loads((tmp_path / "b" / batch.STAMP_NAME).read_text())["row"] == malformed
 
 
@@ -127,7 +127,7 @@ def test_gradescope_zip_runs_on_a_fake_layout(tmp_path):
                          timeout=600)
     assert run.returncode == 0, run.stderr[-2000:]
     data = json.loads(results.read_text())
-    assert data["score"] == data["max_score"] == 38  # lab 1: 20 public points + 18 hidden
+    assert data["score"] == data["max_score"] == 40  # lab 1: 21 public points + 19 hidden
     # A broken upload still leaves a results.json with a message.
     shutil.rmtree(submission / "rnnlab")
     subprocess.run(["bash", str(source / "run_autograder")], env=env, capture_output=True, timeout=600)
@@ -168,6 +168,6 @@ def test_student_bundle_checks_alone_and_holds_no_solution(tmp_path):
         assert not leaked, (path, leaked[:3])
     result = run_cli("check", "--lab", "1", cwd=bundle)
     assert result.returncode == 0, result.stderr[-2000:]
-    assert "Score (public tests): 0 / 20" in result.stdout and "not implemented yet" in result.stdout
+    assert "Score (public tests): 0 / 21" in result.stdout and "not implemented yet" in result.stdout
     refused = run_cli("release", cwd=bundle)
     assert refused.returncode == 2 and "student bundle" in refused.stderr

@@ -5,7 +5,7 @@ import pytest
 from conftest import LABS, SOLUTIONS
 from graderkit import grade_folder, lost, make_submission
 
-LAB1_POINTS = 20
+LAB1_POINTS = 21
 
 
 def test_master_scores_full_marks():
@@ -48,8 +48,9 @@ VARIANTS = {
          ("gradients.py", "states = [h] + _as_state_list(states)[1:]", "states = _as_state_list(states)")],
         {"test_simple_rnn_matches_builtin": "always apply tanh",
          "test_irnn_cell": "",
-         "test_state_gradient_norms": "total derivative through every later state"},
-        1 + 2 + 2 + 1,
+         "test_state_gradient_norms": "total derivative through every later state",
+         "test_state_gradient_norms_vanished": "must pass 'tanh SimpleRNNCell' first"},
+        1 + 2 + 2 + 1 + 1,
     ),
     "transposed recurrent kernel + wrong unroll layout": (
         [("simple_rnn.py", "ops.matmul(h_prev, self.recurrent_kernel)", "ops.matmul(h_prev, ops.transpose(self.recurrent_kernel))"),
@@ -74,6 +75,12 @@ VARIANTS = {
          "test_unroll": "could not be imported: SyntaxError",
          "test_clip_by_global_norm": "could not be imported"},
         LAB1_POINTS,
+    ),
+    # A float32 sum of squares: right down to ~1e-19, 0 or a denormal below (Lab 2 would print 0).
+    "norms summed in float32": (
+        [("gradients.py", "np.square(grads.numpy().astype(np.float64))", "np.square(grads.numpy())")],
+        {"test_state_gradient_norms_vanished": "square and sum in float64"},
+        1,
     ),
     "not registered + IRNN with tanh": (
         [("simple_rnn.py", '@keras.saving.register_keras_serializable(package="rnnlab")\n', ""),

@@ -16,6 +16,7 @@ from autograder.labs.shared import mistakes as plumbing
 from autograder.sandbox import static_scan
 
 LAB2_POINTS = 19
+BONUS_POINTS = 6  # PeepholeLSTMCell's public points, extra credit above the maximum
 MODULE = "lstm.py"
 
 OWN, CONTRACT, FORWARD, GRADS, CONFIG, KERAS, BIDI, BUILTIN = (
@@ -55,8 +56,12 @@ def test_master_scores_full_marks_public_and_hidden():
     report = grading.grade(SOLUTIONS, {2: load_fixture(fixture_path(2))}, [2], call_timeout=60,
                            hidden_cases_by_lab=hidden)
     # The Keras round trips (tf.function, save/load, Bidirectional) run on the public cases only.
-    assert report.score == report.max_score == 2 * LAB2_POINTS - (2 + 1 + 1), \
+    assert report.score == 2 * LAB2_POINTS - (2 + 1 + 1), \
         [(r.name, r.output) for r in report.results if r.status != "passed"]
+    # PeepholeLSTMCell is extra credit: in the score, above the maximum.
+    assert {r.test for r in report.results if r.bonus} == set(PEEPHOLE_TESTS)
+    assert report.bonus == report.bonus_max == 2 * BONUS_POINTS - 1
+    assert report.max_score == report.score - report.bonus == 2 * (LAB2_POINTS - BONUS_POINTS) - (2 + 1)
     assert {r.test for r in report.results} == set(POINTS)
     assert {r.test: r.max_score for r in report.results} == POINTS
     hidden_tests = {r.test for r in report.results if r.hidden}

@@ -25,10 +25,12 @@ LAB = KIT_ROOT / "solutions" / "lab1_vanishing_gradients.py"
 OUT_DIR = KIT_ROOT / "out" / "lab1"
 FIGURES = [
     "scalar_recurrence.png",
+    "unrolled_rnn.png",
     "tanh_factors.png",
     "cobweb.png",
     "phase_plot.png",
     "map_gradients.png",
+    "tanh_unit_cliff.png",
     "gradient_profiles.png",
     "clipping.png",
     "truncated_bptt.png",
@@ -103,6 +105,9 @@ def test_default_mode_shows_what_the_text_claims(default_stdout):
     (short,) = numbers(default_stdout, "truncated BPTT, k = 4 (< lag 5): echo test MSE = {} (predicting 0 scores 1.000)")
     (long,) = numbers(default_stdout, "truncated BPTT, k = 10 (> lag 5): echo test MSE = {} (predicting 0 scores 1.000)")
     assert short > 0.5 and long < 0.1
+    # Nor with k = 5, the lag itself: a lag of d needs k >= d + 1.
+    (equal,) = numbers(default_stdout, "truncated BPTT, k = 5 (= lag 5): echo test MSE = {} (predicting 0 scores 1.000)")
+    assert equal > 0.5
     # The IRNN keeps its gradient; the tanh cell loses it.
     irnn, tanh = numbers(default_stdout, "per-step factor: IRNN {}, tanh SimpleRNNCell {}")
     assert irnn > 0.9 and tanh < 0.9
@@ -167,6 +172,69 @@ def test_map_gradient_vanishes_inside_and_explodes_near_the_boundary(stdout):
     assert len(values) == 6
     assert values == sorted(values)
     assert values[0] < 1e-6 and values[-1] > 1e3
+
+
+# ---- section 2: the one-unit tanh RNN, its fixed points and the cliff -----------------------
+
+
+def _fixed_points_by_iteration(w, b):
+    """The fixed points of h -> tanh(w h + b), found another way than the lab's bisection: the
+    sinks by iterating the map from -1 and +1, the source by iterating its inverse
+    h -> (artanh(h) - b) / w, for which a source of the map is a sink."""
+    points = []
+    for start in (-1.0, 1.0):
+        h = start
+        for _ in range(5000):
+            h = math.tanh(w * h + b)
+        points.append(h)
+    if w > 1 and abs(points[0] - points[1]) > 1e-6:  # two sinks: a source lies between them
+        h = (points[0] + points[1]) / 2
+        for _ in range(5000):
+            h = (math.atanh(h) - b) / w
+        points.append(h)
+    return sorted({round(p, 9) for p in points})
+
+
+@pytest.mark.parametrize("w, b", [(0.5, 0.0), (2.0, 0.0), (2.0, -0.3), (2.0, -1.0)])
+def test_tanh_unit_fixed_points(stdout, w, b):
+    described = []
+    for point in _fixed_points_by_iteration(w, b):
+        slope = abs(w * (1 - point**2))
+        described.append(f"{point + 0.0:.4f} ({'sink' if slope < 1 else 'source'}, |f'| = {slope:.4f})")
+    assert f"tanh unit, w = {w}, b = {b}: fixed points " + ", ".join(described) in stdout
+
+
+def _tanh_unit_run(w, b, steps=50, start=0.5):
+    """h_50 and dh_50/db by forward-mode differentiation: dh_t/db = (1 - h_t^2) (w dh_(t-1)/db + 1)."""
+    h, dh_db = np.full(np.broadcast(w, b).shape, start), np.zeros(np.broadcast(w, b).shape)
+    for _ in range(steps):
+        h = np.tanh(w * h + b)
+        dh_db = (1 - h**2) * (w * dh_db + 1)
+    return h, dh_db
+
+
+def test_tanh_unit_cliff(stdout):
+    (cliff,) = numbers(stdout, "the cliff at w = 2.0 is at b = artanh(0.5) - 0.5 w = {}")
+    assert f"{cliff:.4f}" == f"{math.atanh(0.5) - 1.0:.4f}"
+    losses = []
+    for b in (cliff - 0.01, cliff + 0.01):
+        (loss,) = numbers(stdout, f"w = 2.0, b = {b:.4f}: L = {{}}")
+        h, _ = _tanh_unit_run(2.0, b)
+        assert loss == pytest.approx(float((h + 0.5) ** 2), abs=1e-4)
+        losses.append(loss)
+    # The two sides of the cliff end at different sinks: a jump of more than 1 in the loss.
+    assert losses[0] < 0.5 < 1.5 < losses[1]
+    # The gradient on the lab's grid (301 x 251 points), by forward mode here, a tape in the lab.
+    w, b = np.meshgrid(np.linspace(0.0, 3.0, 301), np.linspace(-1.5, 1.0, 251))
+    h, dh_db = _tanh_unit_run(w, b)
+    loss_db = np.abs(2 * (h + 0.5) * dh_db)
+    worst = np.unravel_index(np.argmax(loss_db), loss_db.shape)
+    largest, at_w, at_b, median = numbers(
+        stdout, "largest |dL/db| on the grid: {} at w = {}, b = {}; median |dL/db|: {}")
+    assert largest == pytest.approx(loss_db[worst], rel=1e-3)
+    assert (at_w, at_b) == (round(w[worst], 2), round(b[worst], 2))
+    assert median == pytest.approx(np.median(loss_db), rel=1e-3)
+    assert largest > 100 * median  # the wall
 
 
 # ---- sections 3 and 4: the exercises ---------------------------------------------------------
@@ -252,9 +320,9 @@ def test_unclipped_training_diverges_and_clipped_stays_finite(stdout):
     assert largest > 1.0  # the clip was needed
 
 
-@pytest.mark.parametrize("k", [4, 10])
-def test_truncated_bptt_runs_for_both_chunk_lengths(stdout, k):
-    relation = "<" if k < 5 else ">"
+@pytest.mark.parametrize("k", [4, 5, 10])
+def test_truncated_bptt_runs_for_every_chunk_length(stdout, k):
+    relation = "<" if k < 5 else "=" if k == 5 else ">"
     template = f"truncated BPTT, k = {k} ({relation} lag 5): echo test MSE = {{}} (predicting 0 scores 1.000)"
     (mse,) = numbers(stdout, template)
     assert math.isfinite(mse) and mse >= 0

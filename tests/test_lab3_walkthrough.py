@@ -18,7 +18,7 @@ from autograder.labs.shared import reference
 KIT_ROOT = Path(__file__).resolve().parents[1]
 LAB = KIT_ROOT / "solutions" / "lab3_gru.py"
 OUT_DIR = KIT_ROOT / "out" / "lab3"
-FIGURES = ["gradient_profiles.png"]
+FIGURES = ["gru_cell.png", "jacobian_share.png", "gradient_profiles.png"]
 
 
 @pytest.fixture(scope="module")

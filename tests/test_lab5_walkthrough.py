@@ -10,7 +10,7 @@ from conftest import KIT_ROOT, SOLUTIONS
 from walkthroughkit import assert_ran, run_lab
 
 LAB = SOLUTIONS / "lab5_bidirectional_deep.py"
-FIGURES = ["right_context_training.png", "deep_gradient_heatmap.png"]
+FIGURES = ["wiring.png", "right_context_training.png", "deep_gradient_heatmap.png"]
 VOCAB_SIZE = 13  # seqtasks.RIGHT_CONTEXT_VOCAB
 
 

@@ -109,9 +109,22 @@ def test_public_only_marks_exactly_the_keras_machinery_stages():
             assert spec["public_only"] == machinery, (lab, name, spec["stage"])
     labs = [int(lab[3:]) for lab in declared]
     public = sum(spec["points"] for tests in declared.values() for spec in tests.values())
-    assert public == 81 and manifest.max_points(labs, with_hidden=False) == 81
-    assert manifest.max_points(labs, with_hidden=True) == 81 + (81 - 14)  # 14 public-only points
-    assert manifest.max_points([1], with_hidden=True) == 20 + 18
+    # PeepholeLSTMCell's 6 points (5 of them hidden too) are extra credit, above the maximum.
+    assert public == 82 and manifest.max_points(labs, with_hidden=False) == 76
+    assert manifest.bonus_points(labs, with_hidden=False) == 6
+    assert manifest.max_points(labs, with_hidden=True) == 76 + (76 - 13)  # 13 public-only points
+    assert manifest.bonus_points(labs, with_hidden=True) == 6 + 5
+    assert manifest.max_points([1], with_hidden=True) == 21 + 19
+
+
+def test_bonus_marks_exactly_the_bonus_exercise():
+    """Only PeepholeLSTMCell is extra credit, and every one of its tests is."""
+    declared = manifest.load_manifest()
+    bonus = {(lab, spec["exercise"]) for lab, tests in declared.items() for spec in tests.values() if spec["bonus"]}
+    assert bonus == {("lab2", "PeepholeLSTMCell (bonus)")}
+    for tests in declared.values():
+        for spec in tests.values():
+            assert spec["bonus"] == ("(bonus)" in spec["exercise"]), spec
 
 
 def test_release_check_passes_on_the_committed_tree():

@@ -30,8 +30,9 @@ from pathlib import Path
 from autograder import KIT_ROOT, SOLUTIONS_DIR
 from autograder.engine.files import atomic_json, atomic_write
 
-GRADEBOOK_COLUMNS = ["submission", "score", "max_score", "public_score", "public_max_score", "status", "message",
-                     "seconds"]
+# score includes the bonus (extra credit, engine.manifest) and max_score does not; bonus is its part.
+GRADEBOOK_COLUMNS = ["submission", "score", "max_score", "public_score", "public_max_score", "bonus", "status",
+                     "message", "seconds"]
 STAMP_NAME = ".graded.json"
 
 
@@ -136,13 +137,11 @@ def grade_entry(entry, submission_id, out_dir, stamp, hidden_blobs):
                                     labs, with_hidden, stamp, started, status="grader_error")
     atomic_json(out / "results.json", report.gradescope_results(result))
     atomic_write(out / "feedback.md", report.feedback_markdown(result, submission_id))
-    public = result.public_results
     problems = Counter(r.status for r in result.results if r.status not in ("passed", "failed", "blocked"))
     status = "graded" if not problems else "graded (" + ", ".join(f"{n} {k}" for k, n in sorted(problems.items())) + ")"
     row = {
-        "submission": submission_id, "score": result.score, "max_score": result.max_score,
-        "public_score": sum(r.score for r in public), "public_max_score": sum(r.max_score for r in public),
-        "status": status, "message": _headline(result), "seconds": round(time.perf_counter() - started, 1),
+        "submission": submission_id, **report.score_fields(result), "status": status,
+        "message": _headline(result), "seconds": round(time.perf_counter() - started, 1),
         "mistakes": [[r.lab, r.exercise, r.mistake] for r in result.results if r.mistake],
         "failed_exercises": sorted({f"lab{r.lab} {r.exercise}" for r in result.results if r.score < r.max_score}),
     }
@@ -171,7 +170,7 @@ def _write_malformed(out, submission_id, message, labs, with_hidden, stamp, star
     atomic_write(out / "feedback.md", f"# Feedback for {submission_id}\n\n**Score: 0 / {max_score:g}**\n\n"
                                       f"This submission could not be graded: {message}\n")
     row = {"submission": submission_id, "score": 0.0, "max_score": max_score, "public_score": 0.0,
-           "public_max_score": max_points(labs, False), "status": status, "message": message,
+           "public_max_score": max_points(labs, False), "bonus": 0.0, "status": status, "message": message,
            "seconds": round(time.perf_counter() - started, 1), "mistakes": [], "failed_exercises": []}
     if status == "malformed":
         atomic_json(out / STAMP_NAME, dict(stamp, row=row))
@@ -210,7 +209,8 @@ def write_summary(out_dir, rows, seed, seconds):
     import matplotlib.pyplot as plt
 
     rows = list(rows.values())
-    scores = [r["score"] / r["max_score"] * 100 if r["max_score"] else 0 for r in rows]
+    # The bonus is extra credit above the maximum: the histogram and the mean leave it out.
+    scores = [(r["score"] - r.get("bonus", 0.0)) / r["max_score"] * 100 if r["max_score"] else 0 for r in rows]
     fig, ax = plt.subplots(figsize=(6, 3.2))
     ax.hist(scores, bins=[i * 10 for i in range(11)], color="#4477aa", edgecolor="white")
     ax.set(xlabel="score (% of all tests)", ylabel="submissions", title=f"{len(rows)} submissions")
@@ -228,6 +228,7 @@ def write_summary(out_dir, rows, seed, seconds):
     mean = sum(scores) / len(scores) if scores else 0.0
     lines = ["# Grading summary", "",
              f"{len(rows)} submissions, seed {seed}, mean score {mean:.1f}%, graded in {seconds:.0f} s.", "",
+             *bonus_summary(rows),
              "![score histogram](scores.png)", "",
              "| status | submissions |", "|---|---|"]
     lines += [f"| {status} | {count} |" for status, count in _most_common(statuses)]
@@ -241,6 +242,15 @@ def write_summary(out_dir, rows, seed, seconds):
     lines += ["", "## Exercises most often not at full marks", "", "| exercise | submissions |", "|---|---|"]
     lines += [f"| {exercise} | {count} |" for exercise, count in _most_common(failing, 15)]
     atomic_write(Path(out_dir) / "summary.md", "\n".join(lines) + "\n")
+
+
+def bonus_summary(rows):
+    """The summary's lines on the extra credit: how many earned some, and how much on average."""
+    earned = [row.get("bonus", 0.0) for row in rows if row.get("bonus", 0.0) > 0]
+    if not earned:
+        return []
+    return [f"Bonus (extra credit, above the maximum; not in the histogram or the mean): {len(earned)} of "
+            f"{len(rows)} submissions earned some, {sum(earned) / len(earned):g} points on average.", ""]
 
 
 def _entries(submissions):

@@ -38,7 +38,7 @@ import pytest
 from autograder.engine import feedback
 from autograder.engine.feedback import Feedback
 from autograder.engine.labs import LABS_FOLDER, grading_test_file, lab_number
-from autograder.engine.manifest import manifest_tests
+from autograder.engine.manifest import manifest_tests, score_totals
 
 GRADING_PYTEST_INI = Path(__file__).resolve().parent / "grading_pytest.ini"
 
@@ -56,6 +56,7 @@ class TestResult:
     mistake: str = None
     seconds: float = 0.0
     hidden: bool = False
+    bonus: bool = False  # extra credit: in the score, not in the maximum (engine.manifest)
 
     @property
     def name(self):
@@ -168,6 +169,7 @@ class GradingPlugin:
             lab=lab, test=item.name, exercise=mark["exercise"], stage=mark["stage"],
             score=float(mark["points"]) if status == "passed" else 0.0, max_score=float(mark["points"]),
             status=status, output=output, mistake=mistake, seconds=round(call.duration, 3),
+            bonus=bool(mark.get("bonus", False)),
         )
         if self._progress:
             self._progress(len(self.results), len(self._tests), self.results[item.name])
@@ -206,6 +208,7 @@ def run_grading_tests(grader, labs, progress=None, hidden=False, skip=None):
             result = TestResult(lab, test, spec["exercise"], spec["stage"], 0.0, float(spec["points"]),
                                 "not_run", "this test did not run (a grader problem: please tell your TA)")
         result.hidden = hidden
+        result.bonus = bool(spec.get("bonus", False))
         results.append(result)
     return results
 
@@ -220,11 +223,22 @@ class Report:
 
     @property
     def score(self):
-        return sum(r.score for r in self.results)
+        """Every point passed, bonus included (it can exceed ``max_score``)."""
+        return score_totals(self.results)["score"]
 
     @property
     def max_score(self):
-        return sum(r.max_score for r in self.results)
+        """Full marks: the points of every test except the bonus ones."""
+        return score_totals(self.results)["max_score"]
+
+    @property
+    def bonus(self):
+        """The part of ``score`` that is extra credit."""
+        return score_totals(self.results)["bonus"]
+
+    @property
+    def bonus_max(self):
+        return score_totals(self.results)["bonus_max"]
 
     @property
     def public_results(self):

@@ -4,11 +4,12 @@ One module per exercise family:
 
 - ``simple_rnn``    Lab 1: ``SimpleRNNCell`` and ``irnn_cell``
 - ``gradients``     Lab 1: ``unroll``, ``state_gradient_norms``, gradient clipping
-- ``lstm``          Lab 2: ``LSTMCell`` and the bonus ``PeepholeLSTMCell``
+- ``lstm``          Lab 2: ``LSTMCell`` and the bonus (extra credit) ``PeepholeLSTMCell``
 - ``gru``           Lab 3: ``GRUCell`` (``reset_after=False``, then ``True``)
 - ``training``      Lab 4: training steps for long-range tasks (clipping, truncated BPTT)
 - ``bidirectional`` Lab 5: ``BidirectionalRNN`` and ``DeepRNN``
 - ``labtools``      helpers the labs use (fast mode, figures, seeds); nothing to fill in
+- ``figures``       schematic drawings of the cells and wirings the labs show; nothing to fill in
 
 Conventions (weight names, shapes, gate order) follow Keras exactly, so every cell you write can
 be checked against the Keras built-in by copying its weights across. Modules are imported one by

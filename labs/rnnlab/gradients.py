@@ -54,7 +54,12 @@ def state_gradient_norms(cell, x, loss_fn, initial_state=None):
 
     dL/dh_t is the *total* derivative: every path from h_t to the loss, through all later states
     (for an LSTM, through the cell state too). The norm is taken over the whole (batch, H) array:
-    ``sqrt(sum_b sum_j (dL/dh_t[b, j])**2)``.
+    ``sqrt(sum_b sum_j (dL/dh_t[b, j])**2)``, **accumulated in float64**: cast the gradients with
+    ``.numpy().astype(np.float64)`` (or ``tf.cast(g, tf.float64)``) before squaring. Vanished
+    gradients are tiny: below about 1e-19 a float32 square falls under float32's smallest normal
+    number (1.2e-38) and is rounded or flushed to 0, so a float32 norm of, say, an LSTM with
+    forget bias 0 at T = 100 is exactly 0 at the early steps, and every ratio built on it is 0.
+    The autograder checks this.
 
     Args:
         cell: a Keras RNN cell whose output is its hidden state h_t.
@@ -65,9 +70,15 @@ def state_gradient_norms(cell, x, loss_fn, initial_state=None):
     Returns:
         A NumPy array of shape (T,): entry t-1 is ||dL/dh_t|| (time runs forward, h_T last).
 
-    Hint: ``tape.gradient(loss, [h_1, ..., h_T])`` works on tensors computed inside the tape. For
-    long sequences a faster trick (used here) adds a zero "probe" p_t to each h_t inside a compiled
-    loop; then dL/dp_t = dL/dh_t and one ``tape.gradient`` call returns all T of them.
+    Two ways to get all T gradients from one backward pass; either is right:
+
+    - ``tape.gradient(loss, [h_1, ..., h_T])`` on the hidden states computed inside the tape (an
+      eager Python loop: fine for the lab's T <= 100);
+    - the given helpers below: ``_probe_pass(cell, x, states, probes, loss_fn)`` returns
+      dL/dp_t, shape (T, batch, H), for zero probes p_t added to each h_t, which equals dL/dh_t;
+      ``_probe_gradients`` is the same pass compiled with XLA, worth it for long sequences.
+      ``probes`` must be ``tf.zeros((T, batch, H))``, so you need H: run one eager step of the
+      cell first (it also creates the cell's weights outside the compiled function).
     """
     x = tf.convert_to_tensor(x, dtype=tf.float32)
     # TODO (state_gradient_norms): your code here. The docstring above says what to compute.
@@ -78,15 +89,29 @@ COMPILE_FROM_STEPS = 64
 
 
 def _probe_pass(cell, x, states, probes, loss_fn):
-    """Optional helper for ``state_gradient_norms``: dL/dp_t for zero probes p_t, in one pass.
+    """Given (nothing to fill in): dL/dp_t for zero probes p_t, in one backward pass.
 
-    Run the cell over time inside a ``tf.GradientTape`` that watches ``probes`` (shape (T, batch,
-    H)); at every step add ``probes[t]`` to the output and feed the sum on as the new hidden state.
-    Since p_t = 0 nothing changes in the forward pass, and dL/dp_t = dL/dh_t. It also runs
-    compiled (``_probe_gradients`` below), so write the time loop as ``for t in tf.range(...)``.
+    Runs the cell over time inside a ``tf.GradientTape`` that watches ``probes`` (shape (T, batch,
+    H)); at every step it adds ``probes[t]`` to the output and feeds the sum on as the new hidden
+    state. Since p_t = 0 nothing changes in the forward pass, and dL/dp_t = dL/dh_t: the total
+    derivative, because h_t + p_t is what every later step reads. The time loop is
+    ``for t in tf.range(...)`` so that the same code also runs compiled (``_probe_gradients``).
+
+    Returns:
+        dL/dp_t for every t, a float32 tensor of shape (T, batch, H).
     """
-    # TODO (_probe_pass): your code here. The docstring above says what to compute.
-    raise NotImplementedError("_probe_pass: fill in this TODO in rnnlab/gradients.py")
+    with tf.GradientTape() as tape:
+        tape.watch(probes)
+        states = _as_state_list(states)
+        h = states[0]
+        for t in tf.range(tf.shape(x)[1]):
+            output, states = cell(x[:, t, :], states)
+            # h_t + p_t flows into the next step, so dL/dp_t collects every later path.
+            h = output + probes[t]
+            states = [h] + _as_state_list(states)[1:]
+        # The loss is the caller's plain Python; run it as is rather than through AutoGraph.
+        loss = tf.autograph.experimental.do_not_convert(loss_fn)(h)
+    return tape.gradient(loss, probes)
 
 
 # The same pass compiled with XLA, like Keras's own training step: for T=1000 an eager loop costs

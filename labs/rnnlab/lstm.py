@@ -161,7 +161,12 @@ class PeepholeLSTMCell(LSTMCell):
         o   = sigmoid(z_o + p_o * c_t)          the output gate sees the *new* memory
         h_t = o * tanh(c_t)
 
-    with z = x_t K + h_{t-1} U + b cut into i, f, c (g), o as in ``LSTMCell``. Weights: those of
+    with z = x_t K + h_{t-1} U + b cut into i, f, c (g), o as in ``LSTMCell``. As there, sigmoid
+    means ``self.recurrent_activation`` (for i, f and o) and tanh means ``self.activation`` (for
+    g and for tanh(c_t)): a ``PeepholeLSTMCell(activation="relu")`` uses relu in both places.
+    The output gate reads c_t, the memory after this step's update (Gers and Schmidhuber 2000;
+    Keras 2's ``PeepholeLSTMCell``); the notes' slide, which feeds it c_{t-1}, is another model.
+    Weights: those of
     ``LSTMCell`` plus ``peephole_i``, ``peephole_f``, ``peephole_o``, each (H,). Keras 3 has no
     built-in peephole cell (``tf.keras.experimental.PeepholeLSTMCell`` was Keras 2 only); the
     autograder compares yours with the master solution and with a NumPy version.

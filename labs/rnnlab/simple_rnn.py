@@ -107,7 +107,10 @@ def irnn_cell(units):
     (Glorot uniform, zeros).
 
     Returns:
-        A ``SimpleRNNCell`` with ``activation="relu"`` whose ``recurrent_kernel`` starts as I.
+        A ``SimpleRNNCell`` of ``units`` units with ``activation="relu"`` and
+        ``recurrent_initializer="identity"``: the initializer named ``"identity"``
+        (``keras.initializers.Identity()``, gain 1) starts the ``recurrent_kernel`` as I; every
+        other argument keeps its default.
     """
     # TODO (irnn_cell): your code here. The docstring above says what to compute.
     raise NotImplementedError("irnn_cell: fill in this TODO in rnnlab/simple_rnn.py")

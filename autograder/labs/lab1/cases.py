@@ -61,5 +61,21 @@ def make_cases(rng, hidden=False):
              {"g.0": normal(rng, d, h, scale=2.0), "g.1": normal(rng, h, scale=0.2), "g.2": normal(rng, h, h)}),
         Case("clip_by_global_norm.small", "clip_by_global_norm", {"max_norm": 100.0},
              {"g.0": normal(rng, d, h), "g.1": normal(rng, h)}),
+        # Last, so that adding it moved no other case's draws. A linear RNN with U = 0.2 Q
+        # (Q orthogonal): ||dL/dh_t|| = 0.2^(T-t) ||dL/dh_T|| exactly, down to ~1e-32 at t = 1,
+        # where a float32 sum of squares underflows to 0.
+        Case("norms.vanishing", "state_gradient_norms", dict(simple, kwargs={"activation": "linear"}),
+             {"x": normal(rng, b, VANISHING_STEPS, d), "v": normal(rng, h),
+              "w.kernel": normal(rng, d, h, scale=scale), "w.recurrent_kernel": scaled_orthogonal(rng, h, 0.2),
+              "w.bias": normal(rng, h, scale=0.5)}),
     ]
     return cases
+
+
+VANISHING_STEPS = 48
+
+
+def scaled_orthogonal(rng, units, gain):
+    """gain * Q for a random orthogonal Q: every singular value is ``gain``."""
+    q, _ = np.linalg.qr(rng.standard_normal((units, units)))
+    return (gain * q).astype(np.float32)

@@ -52,6 +52,12 @@ NORMS_PER_EXAMPLE_MEAN = _mistake(
     "norms_per_example_mean",
     "you averaged per-example norms; the norm is over the whole (batch, H) array: sqrt(sum of squares)",
 )
+FLOAT32_NORMS = _mistake(
+    "norms_in_float32",
+    "the norms of the vanished gradients are 0 or far off: square and sum in float64 "
+    "(grads.numpy().astype(np.float64), or tf.cast(g, tf.float64)); a float32 square of a gradient "
+    "below ~1e-19 underflows to 0",
+)
 
 # -- clipping ------------------------------------------------------------------------------------
 PER_TENSOR_CLIP = _mistake(
@@ -116,6 +122,24 @@ def state_norm_variants(inputs):
         (NORMS_SHIFTED, np.array([np.linalg.norm(g) for g in grad_h[:-1]])),
         (NORMS_PER_EXAMPLE_MEAN, np.array([np.linalg.norm(g, axis=1).mean() for g in grad_h[1:]])),
     ]
+
+
+# Where a float32 sum of squares can no longer hold ||g||^2: (1e-15)^2 is 1e-30, a few hundred
+# float32 epsilons above float32's smallest normal number 1.2e-38 once spread over B * H entries.
+FLOAT32_RANGE = 1e-15
+
+
+def norms_in_float32(got, expected, rtol=1e-3):
+    """True when ``got`` is right wherever a float32 norm is exact and wrong only where it underflows.
+
+    Not a ``*_variants`` array: whether a tiny norm comes out as 0 or as an imprecise denormal
+    depends on the student's code and on the CPU's flush-to-zero setting, so the mistake is the
+    pattern, not one array.
+    """
+    got, expected = np.asarray(got, np.float64), np.asarray(expected, np.float64)
+    wrong = ~(np.abs(got - expected) <= rtol * np.abs(expected))
+    large = expected >= FLOAT32_RANGE
+    return bool(np.any(wrong) and not np.any(wrong & large))
 
 
 def global_norm_variants(grads, max_norm):

@@ -109,6 +109,27 @@ def test_state_gradient_norms_lstm(grader):
                 "state_gradient_norms on an LSTMCell", time_axis=0, axis_names=["t"], rtol=1e-3, atol=1e-5)
 
 
+@points(1, exercise="state_gradient_norms", stage="vanished gradients, down to 1e-32 (norms in float64)",
+        requires=["tanh SimpleRNNCell"])
+def test_state_gradient_norms_vanished(grader):
+    case = grader.case("norms.vanishing")
+    outcome = grader.run(case)
+    got, expected = outcome.arrays["norms"], case.expected_arrays["norms"]
+    what = "state_gradient_norms on a linear RNN with U = 0.2 Q (||dL/dh_t|| = 0.2^(T-t) ||dL/dh_T||)"
+    if got.shape == expected.shape and np.all(got > 0):
+        # Relative accuracy at every step, from 1e-32 to 1: compare the logarithms.
+        check_array(np.log10(got), np.log10(expected), f"log10 of {what}", time_axis=0, axis_names=["t"],
+                    rtol=0.0, atol=1e-3)
+        return
+    if got.shape == expected.shape and mistakes.norms_in_float32(got, expected):
+        raise Feedback(f"{what}: wrong values that match a known mistake: {mistakes.FLOAT32_NORMS.message}",
+                       kind="mistake", mistake=mistakes.FLOAT32_NORMS.name)
+    check_array(got, expected, what, time_axis=0, axis_names=["t"], rtol=1e-3, atol=0.0)
+    first = int(np.argmax(got <= 0))
+    raise Feedback(f"{what}: ||dL/dh_t|| is {got[first]:.3g} at time index {first}, expected "
+                   f"{expected[first]:.3g}: a norm of a nonzero gradient is positive", kind="mismatch")
+
+
 # -- clipping ------------------------------------------------------------------------------------
 @points(1, exercise="clip_by_value", stage="values")
 def test_clip_by_value(grader):

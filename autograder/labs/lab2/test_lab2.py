@@ -94,30 +94,30 @@ def _peephole_own_code(grader):
     require_own_code(grader, "peephole.wrapping", "lstm", "PeepholeLSTMCell")
 
 
-@points(1, exercise="PeepholeLSTMCell (bonus)", stage="own code: no Keras built-in cell inside")
+@points(1, exercise="PeepholeLSTMCell (bonus)", stage="own code: no Keras built-in cell inside", bonus=True)
 def test_peephole_no_builtin_wrapping(grader):
     check_own_code(grader, "peephole.wrapping", "lstm", "PeepholeLSTMCell")
 
 
-@points(1, exercise="PeepholeLSTMCell (bonus)", stage="contract")
+@points(1, exercise="PeepholeLSTMCell (bonus)", stage="contract", bonus=True)
 def test_peephole_contract(grader):
     _peephole_own_code(grader)
     check_step_contract(grader, "peephole.contract", "PeepholeLSTMCell")
 
 
-@points(2, exercise="PeepholeLSTMCell (bonus)", stage="forward values", requires=["contract"])
+@points(2, exercise="PeepholeLSTMCell (bonus)", stage="forward values", bonus=True, requires=["contract"])
 def test_peephole_forward(grader):
     _peephole_own_code(grader)
     check_values(grader, "peephole.forward", "PeepholeLSTMCell", "PeepholeLSTMCell's outputs h_1..h_T", _peephole_variants, n_states=2)
 
 
-@points(1, exercise="PeepholeLSTMCell (bonus)", stage="gradients", requires=["forward values"])
+@points(1, exercise="PeepholeLSTMCell (bonus)", stage="gradients", bonus=True, requires=["forward values"])
 def test_peephole_gradients(grader):
     _peephole_own_code(grader)
     check_gradients(grader, grader.case("peephole.gradients"), "PeepholeLSTMCell")
 
 
-@points(1, exercise="PeepholeLSTMCell (bonus)", stage="keras.layers.RNN, tf.function, .keras save/load",
+@points(1, exercise="PeepholeLSTMCell (bonus)", stage="keras.layers.RNN, tf.function, .keras save/load", bonus=True,
         requires=["forward values"], public_only=True)
 def test_peephole_in_keras(grader):
     _peephole_own_code(grader)
