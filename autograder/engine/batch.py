@@ -29,9 +29,10 @@ from pathlib import Path
 
 from autograder import KIT_ROOT, SOLUTIONS_DIR
 from autograder.engine.files import atomic_json, atomic_write
+from autograder.engine.policy import POLICY_COLUMNS, ClassPolicy
 
 GRADEBOOK_COLUMNS = ["submission", "score", "max_score", "public_score", "public_max_score", "status", "message",
-                     "seconds"]
+                     "seconds"] + POLICY_COLUMNS  # score: after overrides and late penalty (engine.policy)
 STAMP_NAME = ".graded.json"
 
 
@@ -67,7 +68,7 @@ def grader_version():
 _WORKER = {}
 
 
-def _init_worker(hidden_paths, call_timeout, submission_timeout, labs):
+def _init_worker(hidden_paths, call_timeout, submission_timeout, labs, visibility_rules=None):
     from autograder.engine.cases import load_public_fixtures
 
     # SIGTERM (the grader stopping its workers): end this worker's zygote and child first.
@@ -76,6 +77,7 @@ def _init_worker(hidden_paths, call_timeout, submission_timeout, labs):
     _WORKER.update(
         public=load_public_fixtures(labs), hidden={}, hidden_blobs=None, labs=labs, hidden_paths=hidden_paths,
         call_timeout=call_timeout, submission_timeout=submission_timeout, zygote=None,
+        visibility_rules=visibility_rules,
     )
 
 
@@ -134,7 +136,7 @@ def grade_entry(entry, submission_id, out_dir, stamp, hidden_blobs):
         except Exception as error:  # a grader bug must cost one row a message, not the batch
             return _write_malformed(out, submission_id, f"internal grader error: {type(error).__name__}: {error}",
                                     labs, with_hidden, stamp, started, status="grader_error")
-    atomic_json(out / "results.json", report.gradescope_results(result))
+    atomic_json(out / "results.json", report.gradescope_results(result, visibility_rules=_WORKER["visibility_rules"]))
     atomic_write(out / "feedback.md", report.feedback_markdown(result, submission_id))
     public = result.public_results
     problems = Counter(r.status for r in result.results if r.status not in ("passed", "failed", "blocked"))
@@ -188,7 +190,10 @@ def _eta(done, total, elapsed):
     return f"{int(seconds // 60)}m{int(seconds % 60):02d}s"
 
 
-def write_gradebook(out_dir, rows):
+def write_gradebook(out_dir, rows, policy=None):
+    """``OUT/gradebook.csv`` from the computed ``rows``, with the class policy applied to each."""
+    policy = policy or ClassPolicy()
+    rows = {submission_id: policy.final_row(out_dir, row) for submission_id, row in rows.items()}
     buffer = io.StringIO()
     writer = csv.DictWriter(buffer, fieldnames=GRADEBOOK_COLUMNS, extrasaction="ignore", lineterminator="\n")
     writer.writeheader()
@@ -304,7 +309,8 @@ def _run_pool(pending, todo, rows, out_dir, labs, settings, log, blobs, started)
     """One pool's life: grade ``pending`` until done; the pool always ends (also on Ctrl-C/SIGTERM)."""
     pool = ProcessPoolExecutor(max_workers=settings["workers"], mp_context=multiprocessing.get_context("spawn"),
                                initializer=_init_worker, initargs=(settings["hidden_paths"], settings["call_timeout"],
-                                                                  settings["submission_timeout"], labs))
+                                                                  settings["submission_timeout"], labs,
+                                                                  settings.get("visibility_rules")))
     try:
         for _ in range(min(settings["workers"], len(pending))):
             pool.submit(start_zygote)  # the zygotes import TensorFlow while the hidden cases are computed
@@ -315,7 +321,7 @@ def _run_pool(pending, todo, rows, out_dir, labs, settings, log, blobs, started)
             path, submission_id, stamp = futures[future]
             rows[submission_id] = row = future.result()
             pending.remove((path, submission_id, stamp))
-            write_gradebook(out_dir, rows)
+            write_gradebook(out_dir, rows, settings.get("policy"))
             done, elapsed = len(todo) - len(pending), time.perf_counter() - started
             log(f"[{done}/{len(todo)}] {submission_id}: {row['score']:g}/{row['max_score']:g} "
                 f"{row['status']}  (elapsed {elapsed:.0f} s, ETA {_eta(done, len(todo), elapsed)})")
@@ -347,12 +353,19 @@ def _grade_todo(todo, rows, out_dir, labs, settings, log):
 
 
 def grade_batch(submissions, out_dir, labs, workers=2, seed=0, call_timeout=60, hidden=True, log=print,
-                submission_timeout=None):
-    """Grade every entry of ``submissions`` into ``out_dir``; returns {id: row}.
+                submission_timeout=None, policy=None, visibility_rules=None, similarity=True):
+    """Grade every entry of ``submissions`` into ``out_dir``; returns {id: row} (final scores).
+
+    ``policy`` (``engine.policy.ClassPolicy``): overrides and late penalties, applied on top of the
+    computed scores; ``visibility_rules`` (``engine.visibility``): each test's Gradescope visibility.
+    Afterwards ``OUT/similarity.md`` (``engine.similarity``) and ``OUT/changes.md`` (what moved since
+    the previous run, ``engine.regrade``).
 
     Ctrl-C or SIGTERM (``KeyboardInterrupt`` here) ends every worker, zygote and child, keeps the
     rows already written (a rerun resumes from them) and is raised again for the caller to report.
     """
+    from autograder.engine import regrade
+
     submissions, out_dir = Path(submissions).resolve(), Path(out_dir).resolve()
     if not submissions.is_dir():
         raise FileNotFoundError(f"{submissions} is not a folder of submissions")
@@ -360,21 +373,48 @@ def grade_batch(submissions, out_dir, labs, workers=2, seed=0, call_timeout=60, 
         raise ValueError("--out must not be inside the submissions folder")
     out_dir.mkdir(parents=True, exist_ok=True)
     entries = _entries(submissions)
+    policy = policy or ClassPolicy()
+    policy.remember(out_dir)
+    policy.read_entries(entries)
+    before = regrade.snapshot(out_dir)
     stamp_base = {"seed": seed, "labs": labs, "grader": grader_version(), "hidden": hidden}
+    if visibility_rules:
+        stamp_base["visibility"] = [list(rule) for rule in visibility_rules]
     rows, todo = _resume(entries, out_dir, stamp_base)
     log(f"{len(entries)} submissions: {len(rows)} already graded and unchanged, {len(todo)} to grade "
         f"with {workers} worker(s).")
     started = time.perf_counter()
     settings = {"workers": workers, "seed": seed, "hidden": hidden, "call_timeout": call_timeout,
-                "submission_timeout": submission_timeout,
+                "submission_timeout": submission_timeout, "policy": policy, "visibility_rules": visibility_rules,
                 "hidden_paths": [str(SOLUTIONS_DIR), str(submissions), str(out_dir)]}
     try:
         _grade_todo(todo, rows, out_dir, labs, settings, log)
     except KeyboardInterrupt:
-        write_gradebook(out_dir, rows)
+        write_gradebook(out_dir, rows, policy)
         log(f"stopped: {len(rows)} of {len(entries)} submissions are graded and in {out_dir / 'gradebook.csv'}; "
             "every grading process has ended. Rerun the same command to grade the rest.")
         raise
-    write_gradebook(out_dir, rows)
-    write_summary(out_dir, rows, seed, time.perf_counter() - started)
-    return rows
+    write_gradebook(out_dir, rows, policy)
+    final = {submission_id: policy.final_row(out_dir, row) for submission_id, row in rows.items()}
+    write_summary(out_dir, final, seed, time.perf_counter() - started)
+    if similarity:
+        from autograder.engine.similarity import write_similarity_report
+
+        flagged = write_similarity_report(out_dir, entries, log=log)
+        log(f"Similarity: {flagged} pair(s) flagged in {out_dir / 'similarity.md'}")
+    moved = regrade.write_changes(out_dir, before, regrade.snapshot(out_dir))
+    log(f"Changes since the last run: {moved} submission(s) moved ({out_dir / 'changes.md'})")
+    for problem in policy.problems:
+        log(f"warning: {problem}")
+    _append_problems(out_dir, list(policy.problems))
+    return final
+
+
+def _append_problems(out_dir, problems):
+    """Add the policy's input problems (a bad CSV row, an unknown submission) to summary.md."""
+    if not problems:
+        return
+    path = Path(out_dir) / "summary.md"
+    lines = ["", "## Input problems (these rows were not applied; fix them and rerun)", ""]
+    lines += [f"- {problem}" for problem in problems]
+    atomic_write(path, path.read_text() + "\n".join(lines) + "\n")
