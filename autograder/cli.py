@@ -121,6 +121,22 @@ def _visibility_arg(path):
     return load_rules(path) if path else None  # a VisibilityError is a ValueError: exit 2 with its message
 
 
+# -- export ----------------------------------------------------------------------------------------
+def command_export(args):
+    from autograder.engine.lms import ExportError, export
+
+    target = args.csv or str(Path(args.out_dir) / f"{args.to}.csv")
+    try:
+        path = export(args.out_dir, args.to, target, assignment=args.assignment, roster=args.roster,
+                      mapping=args.mapping)
+    except ExportError as error:
+        _log(f"error: {error}")
+        return EXIT_BAD_INPUT
+    _log(f"Wrote {path} ({args.to} layout{', ' + args.mapping if args.mapping else ''}): import it in the LMS's "
+         "gradebook.")
+    return EXIT_OK
+
+
 # -- gradescope -----------------------------------------------------------------------------------
 def command_gradescope(args):
     from autograder.engine import late
@@ -226,6 +242,17 @@ def _student_and_ta_commands(commands):
     grade.add_argument("--no-similarity", action="store_true", help="do not write similarity.md")
     grade.set_defaults(run=command_grade)
 
+    export = commands.add_parser("export", help="gradebook.csv in the layout Canvas or Moodle imports (TAs)",
+                                 description="Export OUT/gradebook.csv's final scores for an LMS.")
+    export.add_argument("out_dir", metavar="OUT", help="the folder grade wrote")
+    export.add_argument("--to", choices=["canvas", "moodle"], default="canvas", help="the layout (default canvas)")
+    export.add_argument("--assignment", default="rnnlab", help="the assignment column's name, as the LMS shows it "
+                                                               "(Canvas: 'Lab 1 (4711)', with its id)")
+    export.add_argument("--roster", help="CSV submission,student_id,name,email[,section,sis_user_id,sis_login_id]")
+    export.add_argument("--mapping", help="JSON {\"columns\": {header: field}} replacing the layout's columns")
+    export.add_argument("--csv", help="where to write (default OUT/<layout>.csv)")
+    export.set_defaults(run=command_export)
+
 
 def _instructor_commands(commands):
     gradescope = commands.add_parser("gradescope", help="build a Gradescope autograder.zip",
@@ -293,7 +320,7 @@ def _scaffolding_commands(commands):
 def build_parser():
     parser = argparse.ArgumentParser(prog="python -m autograder", description="The RNN lab kit's autograder.")
     commands = parser.add_subparsers(dest="command", required=True,
-                                     metavar="{check,grade,gradescope,release,new-lab,new-dataset}")
+                                     metavar="{check,grade,export,gradescope,release,new-lab,new-dataset}")
     _student_and_ta_commands(commands)
     _instructor_commands(commands)
     _scaffolding_commands(commands)
