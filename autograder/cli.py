@@ -52,6 +52,11 @@ def command_check(args):
         _log(f"error: {error}")
         return EXIT_BAD_INPUT
     print(report.render_text(result, public=True))
+    if not args.no_log:
+        from autograder.engine.attempts import record_attempt
+
+        for line in record_attempt(args.submission or LABS_DIR, result, _labs_arg(args.lab)):
+            print(line)
     if args.json:
         atomic_json(args.json, report.check_json(result))
         _log(f"results written to {args.json}")
@@ -212,6 +217,7 @@ def _student_and_ta_commands(commands):
     check.add_argument("--timeout", type=float, default=None, help="seconds allowed per test (default 60)")
     check.add_argument("--submission-timeout", type=float, default=None,
                        help="seconds for all the tests together (default 120); the rest score 0 after it")
+    check.add_argument("--no-log", action="store_true", help="do not log this attempt in FOLDER/.rnnlab/attempts.jsonl")
     check.set_defaults(run=command_check)
 
     grade = commands.add_parser("grade", help="grade a folder of submissions (TAs): gradebook, feedback, results.json",

@@ -16,7 +16,7 @@ from conftest import SOLUTIONS
 from test_grade_and_export import run_cli
 
 FULL = 38.0
-CLIP = "lab1 clip_by_value: values"
+CLIP = "lab1 clip_by_value: values"  # 1 point
 
 
 def book(out):
@@ -55,7 +55,7 @@ def test_one_run_gives_the_gradebook_a_ta_expects(graded_class):
     assert got == {
         "alice": (FULL, 0.0, "", 0.0, FULL),
         "bob": (FULL, 0.0, "", 0.0, FULL),  # renamed and reordered, still correct
-        "carol": (FULL, -2.0, "", 0.0, FULL - 2),  # written independently: full marks, less the override
+        "carol": (FULL, -1.0, "", 0.0, FULL - 1),  # written independently: full marks, less the override
         "dave": (FULL, 0.0, "2", 7.6, FULL - 7.6),  # 15:00 UTC on Dec 3 is 2 days late: 20%
         "erin": (0.0, 0.0, "", 0.0, 0.0),
         "frank.txt": (0.0, 5.0, "", 0.0, 5.0),  # malformed, graded by hand
@@ -63,7 +63,7 @@ def test_one_run_gives_the_gradebook_a_ta_expects(graded_class):
     assert rows["frank.txt"]["status"] == "malformed"
     assert rows["dave"]["submitted_at"] == "2026-12-03T10:00:00-05:00"
     feedback = (graded_class["out"] / "carol" / "feedback.md").read_text()
-    assert f"| {CLIP}: 2 -> 0 by your course staff: clip_by_value: by hand, not accepted | -2 |" in feedback
+    assert f"| {CLIP}: 1 -> 0 by your course staff: clip_by_value: by hand, not accepted | -1 |" in feedback
     assert "2 day(s) after the due date" in (graded_class["out"] / "dave" / "feedback.md").read_text()
     summary = (graded_class["out"] / "summary.md").read_text()
     assert "overrides.csv: no submission 'zed' in this folder" in summary
@@ -92,7 +92,7 @@ def test_a_rerun_after_an_override_changed_regrades_nothing_and_says_who_moved(g
     changes = (out / "changes.md").read_text()
     assert "3 of 6 submissions moved" in changes
     assert "| alice | 38 | 28 | overrides: +0 -> -10 points |" in changes
-    assert f"| carol | 36 | 38 | {CLIP}: 0 -> 2<br>overrides: -2 -> +0 points |" in changes
+    assert f"| carol | 37 | 38 | {CLIP}: 0 -> 1<br>overrides: -1 -> +0 points |" in changes
     assert "| frank.txt | 5 | 0 | overrides: +5 -> +0 points |" in changes
     results = json.loads((out / "alice" / "results.json").read_text())
     assert results["score"] == 28 and "copied (similarity.md)" in results["output"]
@@ -128,7 +128,7 @@ def test_gradescope_visibility_late_penalty_and_rate_limit(tmp_path):
     assert visibility["lab1 SimpleRNNCell: forward values"] == "visible"
     assert visibility["lab1 SimpleRNNCell: forward values [hidden]"] == "after_published"
     assert visibility[CLIP] == visibility[CLIP + " [hidden]"] == "hidden"
-    assert "Public tests passed (18 of 18 points)." in results["output"]  # the visible ones: 20 less clip's 2
+    assert "Public tests passed (19 of 19 points)." in results["output"]  # the visible ones: 20 less clip's 1
     assert "shown when your instructor publishes the grades" in results["output"]
     assert "all passed" not in results["output"].lower() and "Late: submitted" in results["output"]
     # A second submission within 24 hours is not graded: the last score stays, with the next allowed time.

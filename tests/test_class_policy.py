@@ -333,3 +333,30 @@ def test_canvas_and_moodle_exports_follow_their_layouts_and_a_mapping(tmp_path):
     mapping.write_text(json.dumps({"columns": {"Grade": "marks"}}))
     with pytest.raises(lms.ExportError, match="map.json: column 'Grade' takes 'marks'"):
         lms.export(out, "moodle", tmp_path / "x.csv", mapping=mapping)
+
+
+# -- check's attempt log ---------------------------------------------------------------------------------
+def test_check_logs_attempts_and_shows_what_moved(tmp_path):
+    from autograder.engine import attempts
+    from autograder.engine.batch import content_hash
+    from autograder.engine.grading import Report, TestResult
+
+    def report(forward, unroll):
+        return Report("s", [TestResult(1, "t1", "SimpleRNNCell", "contract", 1.0, 1.0, "passed", ""),
+                            TestResult(1, "t2", "SimpleRNNCell", "forward values", forward, 3.0, "failed", ""),
+                            TestResult(1, "t3", "unroll", "zero state", unroll, 1.0, "passed", "")], 1.0)
+
+    release_copy(tmp_path / "me")
+    before = content_hash(tmp_path / "me")
+    assert attempts.record_attempt(tmp_path / "me", report(0.0, 1.0), [1]) == \
+        ["First check logged (progress is shown from the next one on)."]
+    lines = attempts.record_attempt(tmp_path / "me", report(3.0, 0.0), [1])
+    assert lines[0].startswith("Since your last check (") and lines[0].endswith("): 2 -> 4 of 5 points.")
+    assert lines[1:] == ["  lab1 SimpleRNNCell: 1/4 -> 4/4 (up)", "  lab1 unroll: 1/1 -> 0/1 (down: look at what you changed)"]
+    log = (tmp_path / "me" / ".rnnlab" / "attempts.jsonl").read_text().splitlines()
+    assert len(log) == 2 and json.loads(log[1])["exercises"] == {"lab1 SimpleRNNCell": [4.0, 4.0],
+                                                                 "lab1 unroll": [0.0, 1.0]}
+    assert content_hash(tmp_path / "me") == before  # grade ignores the log
+    (tmp_path / "me" / ".rnnlab" / "attempts.jsonl").write_text("{damaged\n")
+    assert attempts.record_attempt(tmp_path / "me", report(3.0, 1.0), [1])[0].startswith("First check")
+    assert attempts.record_attempt(tmp_path / "a.zip", report(3.0, 1.0), [1]) == []

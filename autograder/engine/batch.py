@@ -48,7 +48,7 @@ def content_hash(path):
     if path.is_file():
         digest.update(path.read_bytes())
     else:
-        for file in sorted(p for p in path.rglob("*") if p.is_file() and "__pycache__" not in p.parts):
+        for file in sorted(p for p in path.rglob("*") if p.is_file() and not {"__pycache__", ".rnnlab"} & set(p.parts)):
             digest.update(str(file.relative_to(path)).encode() + b"\0")
             digest.update(file.read_bytes() if not file.is_symlink() else b"->" + os.fsencode(os.readlink(file)))
     return digest.hexdigest()
