@@ -176,7 +176,8 @@ class ClassPolicy:
             phrases.append(f"{what}: {-assessed['penalty']:+g} points")
         if not rows:
             return [], []
-        section = [FEEDBACK_MARK, "## Adjustments", "", "| what | points |", "|---|---|",
+        section = [FEEDBACK_MARK, f"## Adjustments: your final score is {final:g} / {max_score:g}", "",
+                   "| what | points |", "|---|---|",
                    f"| score from the tests | {raw:g} |", *rows, f"| **final score** | **{final:g} / {max_score:g}** |"]
         return section, phrases
 

@@ -15,9 +15,11 @@ look alike. A module the template does not have counts in full.
                    Wilkerson and Aiken 2003, the method MOSS uses): any shared run of at least
                    W + K - 1 tokens shares a fingerprint; a run shorter than K never does.
     4. pairs       a fingerprint that more than max(4, 10%) of the class share is what the
-                   exercise makes everybody write, and is left out. For each pair: the share of
-                   each one's fingerprints found in the other. Reordering functions moves whole
-                   runs of tokens and keeps their fingerprints.
+                   exercise makes everybody write, and is left out (MOSS's -m), except between two
+                   submissions whose whole normalised own code is identical: a group of copies
+                   larger than that limit is still found. For each pair: the share of each one's
+                   fingerprints found in the other. Reordering functions moves whole runs of
+                   tokens and keeps their fingerprints.
 
 A pair is flagged when one of them has at least ``FLAG_AT`` of its fingerprints in the other and
 they share at least ``MIN_SHARED``. A flag is a reason to read both, never a verdict.
@@ -59,6 +61,7 @@ class Code:
     submission: str
     lines: dict = field(default_factory=dict)
     fingerprints: dict = field(default_factory=dict)  # hash -> (module, first line, last line)
+    digest: str = ""  # of the whole normalised token stream: equal for identical own code
 
     @property
     def size(self):
@@ -136,6 +139,7 @@ def winnow(stream, k=K, w=W):
 def read_code(submission_id, package, template_dir=LABS_DIR / "rnnlab"):
     """The own code of the rnnlab/ folder ``package`` (a Path)."""
     code = Code(submission_id)
+    whole = hashlib.blake2b(digest_size=16)
     for path in sorted(Path(package).glob("*.py")):
         try:
             text = path.read_text(errors="replace")
@@ -147,8 +151,11 @@ def read_code(submission_id, package, template_dir=LABS_DIR / "rnnlab"):
         if not own:
             continue
         code.lines[path.name] = own
-        for digest, (first, last) in winnow(tokens(text, {n for n, _ in own})).items():
+        stream = tokens(text, {n for n, _ in own})
+        whole.update(("\x1e" + path.name + "\x1d" + "\x1f".join(t for t, _ in stream)).encode())
+        for digest, (first, last) in winnow(stream).items():
             code.fingerprints.setdefault(digest, (path.name, first, last))
+    code.digest = whole.hexdigest() if code.fingerprints else ""
     return code
 
 
@@ -199,9 +206,11 @@ def compare(codes):
     pairs = []
     for i, a in enumerate(codes):
         for b in codes[i + 1:]:
-            shared = (a.fingerprints.keys() & b.fingerprints.keys()) - common
+            # Identical own code is never "what everybody writes", however many share it.
+            leave_out = frozenset() if a.digest and a.digest == b.digest else common
+            shared = (a.fingerprints.keys() & b.fingerprints.keys()) - leave_out
             if shared:
-                pairs.append(Pair(a, b, shared, common))
+                pairs.append(Pair(a, b, shared, leave_out))
     pairs.sort(key=lambda p: (-p.score, -len(p.shared), p.a.submission, p.b.submission))
     return pairs
 
@@ -251,7 +260,8 @@ def write_similarity_report(out_dir, entries, log=print, top=20, template_dir=LA
              f"layout normalised, fingerprinted by winnowing (k = {K} tokens, window {W}). {with_code} of "
              f"{len(codes)} submissions have code of their own. A pair is flagged when one has at least "
              f"{FLAG_AT:.0%} of its fingerprints in the other and they share at least {MIN_SHARED}; "
-             "fingerprints that more than max(4, 10%) of the class share are left out. A flag is a reason to "
+             "fingerprints that more than max(4, 10%) of the class share are left out, except between identical "
+             "own code. A flag is a reason to "
              "read both submissions, not a verdict. All pairs: similarity.csv.", ""]
     if not pairs:
         lines.append("No two submissions share a fingerprint of their own code.")
