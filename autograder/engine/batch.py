@@ -29,7 +29,9 @@ from pathlib import Path
 
 from autograder import KIT_ROOT, SOLUTIONS_DIR
 from autograder.engine.files import atomic_json, atomic_write
+from autograder.engine import regrade
 from autograder.engine.policy import POLICY_COLUMNS, ClassPolicy
+from autograder.engine.similarity import write_similarity_report
 
 GRADEBOOK_COLUMNS = ["submission", "score", "max_score", "public_score", "public_max_score", "status", "message",
                      "seconds"] + POLICY_COLUMNS  # score: after overrides and late penalty (engine.policy)
@@ -68,7 +70,7 @@ def grader_version():
 _WORKER = {}
 
 
-def _init_worker(hidden_paths, call_timeout, submission_timeout, labs, visibility_rules=None):
+def _init_worker(hidden_paths, call_timeout, submission_timeout, labs, visibility=None):
     from autograder.engine.cases import load_public_fixtures
 
     # SIGTERM (the grader stopping its workers): end this worker's zygote and child first.
@@ -76,8 +78,7 @@ def _init_worker(hidden_paths, call_timeout, submission_timeout, labs, visibilit
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C reaches the grader, which stops the workers
     _WORKER.update(
         public=load_public_fixtures(labs), hidden={}, hidden_blobs=None, labs=labs, hidden_paths=hidden_paths,
-        call_timeout=call_timeout, submission_timeout=submission_timeout, zygote=None,
-        visibility_rules=visibility_rules,
+        call_timeout=call_timeout, submission_timeout=submission_timeout, zygote=None, visibility=visibility,
     )
 
 
@@ -136,7 +137,7 @@ def grade_entry(entry, submission_id, out_dir, stamp, hidden_blobs):
         except Exception as error:  # a grader bug must cost one row a message, not the batch
             return _write_malformed(out, submission_id, f"internal grader error: {type(error).__name__}: {error}",
                                     labs, with_hidden, stamp, started, status="grader_error")
-    atomic_json(out / "results.json", report.gradescope_results(result, visibility_rules=_WORKER["visibility_rules"]))
+    atomic_json(out / "results.json", report.gradescope_results(result, visibility_rules=_WORKER["visibility"]))
     atomic_write(out / "feedback.md", report.feedback_markdown(result, submission_id))
     public = result.public_results
     problems = Counter(r.status for r in result.results if r.status not in ("passed", "failed", "blocked"))
@@ -356,16 +357,12 @@ def grade_batch(submissions, out_dir, labs, workers=2, seed=0, call_timeout=60, 
                 submission_timeout=None, policy=None, visibility_rules=None, similarity=True):
     """Grade every entry of ``submissions`` into ``out_dir``; returns {id: row} (final scores).
 
-    ``policy`` (``engine.policy.ClassPolicy``): overrides and late penalties, applied on top of the
-    computed scores; ``visibility_rules`` (``engine.visibility``): each test's Gradescope visibility.
-    Afterwards ``OUT/similarity.md`` (``engine.similarity``) and ``OUT/changes.md`` (what moved since
-    the previous run, ``engine.regrade``).
+    ``policy`` (``engine.policy``): overrides and late penalties on top of the computed scores;
+    ``visibility_rules`` (``engine.visibility``). Then OUT/similarity.md and OUT/changes.md.
 
     Ctrl-C or SIGTERM (``KeyboardInterrupt`` here) ends every worker, zygote and child, keeps the
     rows already written (a rerun resumes from them) and is raised again for the caller to report.
     """
-    from autograder.engine import regrade
-
     submissions, out_dir = Path(submissions).resolve(), Path(out_dir).resolve()
     if not submissions.is_dir():
         raise FileNotFoundError(f"{submissions} is not a folder of submissions")
@@ -377,9 +374,8 @@ def grade_batch(submissions, out_dir, labs, workers=2, seed=0, call_timeout=60, 
     policy.remember(out_dir)
     policy.read_entries(entries)
     before = regrade.snapshot(out_dir)
-    stamp_base = {"seed": seed, "labs": labs, "grader": grader_version(), "hidden": hidden}
-    if visibility_rules:
-        stamp_base["visibility"] = [list(rule) for rule in visibility_rules]
+    stamp_base = {"seed": seed, "labs": labs, "grader": grader_version(), "hidden": hidden,
+                  **({"visibility": [list(rule) for rule in visibility_rules]} if visibility_rules else {})}
     rows, todo = _resume(entries, out_dir, stamp_base)
     log(f"{len(entries)} submissions: {len(rows)} already graded and unchanged, {len(todo)} to grade "
         f"with {workers} worker(s).")
@@ -398,23 +394,7 @@ def grade_batch(submissions, out_dir, labs, workers=2, seed=0, call_timeout=60, 
     final = {submission_id: policy.final_row(out_dir, row) for submission_id, row in rows.items()}
     write_summary(out_dir, final, seed, time.perf_counter() - started)
     if similarity:
-        from autograder.engine.similarity import write_similarity_report
-
-        flagged = write_similarity_report(out_dir, entries, log=log)
-        log(f"Similarity: {flagged} pair(s) flagged in {out_dir / 'similarity.md'}")
-    moved = regrade.write_changes(out_dir, before, regrade.snapshot(out_dir))
-    log(f"Changes since the last run: {moved} submission(s) moved ({out_dir / 'changes.md'})")
-    for problem in policy.problems:
-        log(f"warning: {problem}")
-    _append_problems(out_dir, list(policy.problems))
+        write_similarity_report(out_dir, entries, log=log)
+    regrade.write_changes(out_dir, before, regrade.snapshot(out_dir), log=log)
+    policy.report_problems(out_dir / "summary.md", log)
     return final
-
-
-def _append_problems(out_dir, problems):
-    """Add the policy's input problems (a bad CSV row, an unknown submission) to summary.md."""
-    if not problems:
-        return
-    path = Path(out_dir) / "summary.md"
-    lines = ["", "## Input problems (these rows were not applied; fix them and rerun)", ""]
-    lines += [f"- {problem}" for problem in problems]
-    atomic_write(path, path.read_text() + "\n".join(lines) + "\n")

@@ -88,6 +88,15 @@ class ClassPolicy:
         if any(value is not None for value in self.options.values()) or path.exists():
             atomic_json(path, {name: self.options.get(name) for name in OPTION_NAMES})
 
+    def report_problems(self, summary_path, log=print):
+        """Log the input problems (a bad CSV row, an unknown submission) and list them in summary.md."""
+        for problem in self.problems:
+            log(f"warning: {problem}")
+        if self.problems and Path(summary_path).exists():
+            lines = ["", "## Input problems (these rows were not applied; fix them and rerun)", ""]
+            lines += [f"- {problem}" for problem in self.problems]
+            atomic_write(summary_path, Path(summary_path).read_text() + "\n".join(lines) + "\n")
+
     def _note(self, problems):
         for problem in problems:
             self.problems.setdefault(problem, None)

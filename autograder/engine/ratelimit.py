@@ -45,4 +45,5 @@ def check_limit(metadata, max_graded, window_hours):
                f"run is allowed from {next_allowed.isoformat()}; submit again then (your latest files count).")
     return {"score": float(last.get("score") or 0), "max_score": kept.get("max_score"), "execution_time": 0.0,
             "output": message, "visibility": "visible", "stdout_visibility": "hidden",
-            "tests": kept.get("tests", []), "extra_data": {"rate_limited": True, "next_allowed": next_allowed.isoformat()}}
+            "tests": kept.get("tests", []),
+            "extra_data": {"rate_limited": True, "next_allowed": next_allowed.isoformat()}}

@@ -73,7 +73,7 @@ def describe_changes(before, after):
     return moved
 
 
-def write_changes(out_dir, before, after):
+def write_changes(out_dir, before, after, log=None):
     """Write ``OUT/changes.md``; returns how many submissions' scores moved."""
     moved = describe_changes(before, after)
     lines = ["# Changes since the previous run", ""]
@@ -89,4 +89,6 @@ def write_changes(out_dir, before, after):
             why = "<br>".join(reason.replace("|", "\\|") for reason in reasons)
             lines.append(f"| {submission} | {show(old)} | {show(new)} | {why} |")
     atomic_write(Path(out_dir) / "changes.md", "\n".join(lines) + "\n")
+    if log:
+        log(f"Changes since the last run: {len(moved)} submission(s) moved ({Path(out_dir) / 'changes.md'})")
     return len(moved)

@@ -240,7 +240,7 @@ def _regions(code, shared, limit=3, max_lines=10):
     return quotes[:limit]
 
 
-def write_similarity_report(out_dir, entries, log=print, top=20, template_dir=LABS_DIR / "rnnlab"):
+def write_similarity_report(out_dir, entries, log=None, top=20, template_dir=LABS_DIR / "rnnlab"):
     """``OUT/similarity.md`` and ``OUT/similarity.csv`` for ``entries`` ([(path, id)]); returns how
     many pairs were flagged."""
     codes = [read_entry(path, submission_id, template_dir) for path, submission_id in entries]
@@ -266,8 +266,8 @@ def write_similarity_report(out_dir, entries, log=print, top=20, template_dir=LA
     if not pairs:
         lines.append("No two submissions share a fingerprint of their own code.")
     else:
-        lines += [f"{len(flagged)} pair(s) flagged.", "", "| rank | pair | score | a in b | b in a | shared | flagged |",
-                  "|---|---|---|---|---|---|---|"]
+        lines += [f"{len(flagged)} pair(s) flagged.", "",
+                  "| rank | pair | score | a in b | b in a | shared | flagged |", "|---|---|---|---|---|---|---|"]
         for rank, pair in enumerate(pairs[:top], start=1):
             lines.append(f"| {rank} | {pair.a.submission} / {pair.b.submission} | {pair.score:.0%} | "
                          f"{pair.share_a:.0%} | {pair.share_b:.0%} | {len(pair.shared)} | "
@@ -279,4 +279,6 @@ def write_similarity_report(out_dir, entries, log=print, top=20, template_dir=LA
                 for quote in _regions(code, pair.shared):
                     lines += [quote, ""]
     atomic_write(Path(out_dir) / "similarity.md", "\n".join(lines) + "\n")
+    if log:
+        log(f"Similarity: {len(flagged)} pair(s) flagged in {Path(out_dir) / 'similarity.md'}")
     return len(flagged)
