@@ -61,8 +61,8 @@ def main():
     for kind in ("master", "independent", "release"):
         planted = [(c, s) for c, s in sources.items() if kinds[s] == kind]
         hits = sum(frozenset((c, s)) in found for c, s in planted)
-        why = " (a release has no code of its own to copy)" if kind == "release" else \
-            " (that code is shared by a third of this class: left out, as MOSS's -m does)" if hits < len(planted) else ""
+        why = "" if hits == len(planted) else " (a release has no code of its own to copy)" if kind == "release" \
+            else " (that code is shared by a third of this class: left out, as MOSS's -m does)"
         print(f"disguised copies of {kind} entries flagged with their source: {hits} of {len(planted)}{why}")
 
 

@@ -167,7 +167,7 @@ def _graded_out(out):
         (out / name).mkdir(parents=True)
         (out / name / "results.json").write_text(json.dumps(
             {"score": sum(scores), "max_score": 6.0, "output": "Public tests: 0 of 3 points.", "tests": tests}))
-        (out / name / "feedback.md").write_text(f"# Feedback for {name}\n\n**Score (all tests): {sum(scores):g} / 6**\n")
+        (out / name / "feedback.md").write_text(f"# Feedback for {name}\n\n**Score: {sum(scores):g} / 6**\n")
         rows[name] = {"submission": name, "score": sum(scores), "max_score": 6.0, "public_score": scores[0],
                       "public_max_score": 3.0, "status": "graded", "message": "", "seconds": 1.0}
     return rows
@@ -325,7 +325,8 @@ def test_canvas_and_moodle_exports_follow_their_layouts_and_a_mapping(tmp_path):
     assert lines[1] == "Points Possible,,,,,6"
     assert lines[2] == "Alice A,1001,,,,3" and lines[3] == "bob,bob,,,,6"
     moodle = lms.export(out, "moodle", tmp_path / "moodle.csv", assignment="Lab 1", roster=roster)
-    assert moodle.read_text().splitlines()[:3] == ["Email address,ID number,Lab 1", "alice@example.edu,1001,3", ",bob,6"]
+    assert moodle.read_text().splitlines()[:3] == ["Email address,ID number,Lab 1", "alice@example.edu,1001,3",
+                                                   ",bob,6"]
     mapping = tmp_path / "map.json"
     mapping.write_text(json.dumps({"columns": {"Username": "email", "Grade": "score", "Out of": "max_score"}}))
     custom = lms.export(out, "moodle", tmp_path / "custom.csv", roster=roster, mapping=mapping)
@@ -352,7 +353,8 @@ def test_check_logs_attempts_and_shows_what_moved(tmp_path):
         ["First check logged (progress is shown from the next one on)."]
     lines = attempts.record_attempt(tmp_path / "me", report(3.0, 0.0), [1])
     assert lines[0].startswith("Since your last check (") and lines[0].endswith("): 2 -> 4 of 5 points.")
-    assert lines[1:] == ["  lab1 SimpleRNNCell: 1/4 -> 4/4 (up)", "  lab1 unroll: 1/1 -> 0/1 (down: look at what you changed)"]
+    assert lines[1:] == ["  lab1 SimpleRNNCell: 1/4 -> 4/4 (up)",
+                         "  lab1 unroll: 1/1 -> 0/1 (down: look at what you changed)"]
     log = (tmp_path / "me" / ".rnnlab" / "attempts.jsonl").read_text().splitlines()
     assert len(log) == 2 and json.loads(log[1])["exercises"] == {"lab1 SimpleRNNCell": [4.0, 4.0],
                                                                  "lab1 unroll": [0.0, 1.0]}
