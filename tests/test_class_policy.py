@@ -239,8 +239,11 @@ def test_changes_name_who_moved_from_what_to_what_and_which_test(tmp_path):
     write_gradebook(out, rows)
     assert regrade.write_changes(out, {}, regrade.snapshot(out)) == 0
     assert "first run" in (out / "changes.md").read_text()
-    before = regrade.snapshot(out)
+    stamp = {"seed": 1, "grader": "v1", "content": "c"}
+    (out / "alice" / regrade.STAMP_NAME).write_text(json.dumps(stamp))
+    before = regrade.snapshot(out, [(None, "alice", dict(stamp, grader="v2"))])  # the grader changed
     assert before["alice"]["tests"]["lab1 SimpleRNNCell: forward values"] == 0.0
+    assert before["alice"]["regraded"].startswith("the grader, a test") and before["bob"]["regraded"] is None
     # A fixed test: alice's public forward test now passes (her results.json is rewritten by the regrade).
     results = json.loads((out / "alice" / "results.json").read_text())
     results["tests"][0].update(score=3.0, status="passed")
@@ -251,7 +254,9 @@ def test_changes_name_who_moved_from_what_to_what_and_which_test(tmp_path):
     write_gradebook(out, rows)
     assert regrade.write_changes(out, before, regrade.snapshot(out)) == 1
     changes = (out / "changes.md").read_text()
-    assert "| alice | 3 | 6 | lab1 SimpleRNNCell: forward values: 0 -> 3 |" in changes
+    assert "| alice | 3 | 6 | lab1 SimpleRNNCell: forward values: 0 -> 3<br>regraded: the grader, a test, a " \
+           "fixture or the master solution changed |" in changes
+    assert "Graded again: 1 of 2 (the grader, a test, a fixture or the master solution changed: 1)." in changes
     assert "bob" not in changes
     assert regrade.write_changes(out, regrade.snapshot(out), regrade.snapshot(out)) == 0
     assert "No score moved (2 submissions compared)" in (out / "changes.md").read_text()

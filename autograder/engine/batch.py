@@ -35,7 +35,7 @@ from autograder.engine.similarity import write_similarity_report
 
 GRADEBOOK_COLUMNS = ["submission", "score", "max_score", "public_score", "public_max_score", "status", "message",
                      "seconds"] + POLICY_COLUMNS  # score: after overrides and late penalty (engine.policy)
-STAMP_NAME = ".graded.json"
+STAMP_NAME = regrade.STAMP_NAME  # the record of what an entry was graded with (resume)
 
 
 # -- small helpers -------------------------------------------------------------------------------
@@ -373,10 +373,10 @@ def grade_batch(submissions, out_dir, labs, workers=2, seed=0, call_timeout=60, 
     policy = policy or ClassPolicy()
     policy.remember(out_dir)
     policy.read_entries(entries)
-    before = regrade.snapshot(out_dir)
     stamp_base = {"seed": seed, "labs": labs, "grader": grader_version(), "hidden": hidden,
                   **({"visibility": [list(rule) for rule in visibility_rules]} if visibility_rules else {})}
     rows, todo = _resume(entries, out_dir, stamp_base)
+    before = regrade.snapshot(out_dir, todo)  # before grading rewrites anything
     log(f"{len(entries)} submissions: {len(rows)} already graded and unchanged, {len(todo)} to grade "
         f"with {workers} worker(s).")
     started = time.perf_counter()

@@ -15,10 +15,28 @@ from pathlib import Path
 from autograder.engine.files import atomic_write
 
 
-def snapshot(out_dir):
-    """{submission: {"score", "max_score", "raw_score", "override", "penalty", "tests": {name: score}}}
-    of the run recorded in ``out_dir`` ({} when there is none)."""
+STAMP_NAME = ".graded.json"  # batch's record of what an entry was graded with
+WHY = {"content": "its files changed", "grader": "the grader, a test, a fixture or the master solution changed",
+       "seed": "the seed changed", "labs": "other labs", "hidden": "hidden tests switched on or off",
+       "visibility": "the visibility rules changed"}
+
+
+def regrade_reason(out_dir, submission_id, stamp):
+    """Why an entry is graded again: the first field of its stamp that differs from the last run's."""
+    try:
+        previous = json.loads((Path(out_dir) / submission_id / STAMP_NAME).read_text())
+    except (OSError, ValueError):
+        return "not graded before (or its last grading did not finish)"
+    changed = [key for key in stamp if previous.get(key) != stamp[key]]
+    return WHY.get(changed[0], f"{changed[0]} changed") if changed else "its results were missing"
+
+
+def snapshot(out_dir, todo=()):
+    """{submission: {"score", "max_score", "raw_score", "override", "penalty", "tests": {name: score},
+    "regraded": why or None}} of the run recorded in ``out_dir`` ({} when there is none); ``todo``
+    ([(path, id, new stamp)]) are the entries this run grades again."""
     out_dir = Path(out_dir)
+    why = {submission_id: regrade_reason(out_dir, submission_id, stamp) for _, submission_id, stamp in todo}
     try:
         with open(out_dir / "gradebook.csv", newline="") as handle:
             book = list(csv.DictReader(handle))
@@ -41,7 +59,7 @@ def snapshot(out_dir):
         state[row["submission"]] = {"score": number("score"), "max_score": number("max_score"),
                                     "raw_score": number("raw_score") if row.get("raw_score") else number("score"),
                                     "override": number("override"), "penalty": number("penalty"), "tests": tests,
-                                    "status": row.get("status", "")}
+                                    "status": row.get("status", ""), "regraded": why.get(row["submission"])}
     return state
 
 
@@ -68,6 +86,8 @@ def describe_changes(before, after):
             reasons.append(f"late penalty: {old['penalty']:g} -> {new['penalty']:g} points")
         if old["status"] != new["status"] and old["status"]:
             reasons.append(f"status: {old['status']} -> {new['status']}")
+        if reasons and old.get("regraded"):
+            reasons.append(f"regraded: {old['regraded']}")
         if old["score"] != new["score"] or old["max_score"] != new["max_score"] or reasons:
             moved.append((submission, old["score"], new["score"], reasons or ["maximum score changed"]))
     return moved
@@ -79,10 +99,16 @@ def write_changes(out_dir, before, after, log=None):
     lines = ["# Changes since the previous run", ""]
     if not before:
         lines.append("This is the first run into this folder: nothing to compare with yet.")
-    elif not moved:
-        lines.append(f"No score moved ({len(after)} submissions compared).")
     else:
-        lines += [f"{len(moved)} of {len(after)} submissions moved.", "",
+        regraded = [entry["regraded"] for entry in before.values() if entry.get("regraded")]
+        if regraded:
+            counts = {why: regraded.count(why) for why in dict.fromkeys(regraded)}
+            lines += [f"Graded again: {len(regraded)} of {len(before)} ("
+                      + "; ".join(f"{why}: {n}" for why, n in counts.items()) + ").", ""]
+        lines.append(f"No score moved ({len(after)} submissions compared)." if not moved else
+                     f"{len(moved)} of {len(after)} submissions moved.")
+    if before and moved:
+        lines += ["",
                   "| submission | before | after | why |", "|---|---|---|---|"]
         for submission, old, new, reasons in moved:
             show = (lambda v: "-" if v is None else f"{v:g}")
