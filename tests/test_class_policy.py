@@ -367,3 +367,18 @@ def test_check_logs_attempts_and_shows_what_moved(tmp_path):
     (tmp_path / "me" / ".rnnlab" / "attempts.jsonl").write_text("{damaged\n")
     assert attempts.record_attempt(tmp_path / "me", report(3.0, 1.0), [1])[0].startswith("First check")
     assert attempts.record_attempt(tmp_path / "a.zip", report(3.0, 1.0), [1]) == []
+
+
+def test_results_json_says_what_the_student_sees_under_the_instructors_rules():
+    from autograder.engine.grading import Report, TestResult
+    from autograder.engine.report import gradescope_results
+
+    public = TestResult(1, "t", "unroll", "zero state", 1.0, 1.0, "passed", "")
+    hidden = TestResult(1, "t", "unroll", "zero state", 0.0, 1.0, "failed", "wrong", hidden=True)
+    default = gradescope_results(Report("s", [public, hidden], 1.0))
+    assert [t["visibility"] for t in default["tests"]] == ["visible", "after_due_date"]
+    assert default["output"].startswith("Public tests passed (1 of 1 points). 1 hidden test (other sizes and "
+                                        "values) worth 1 point is graded with this submission and shown after")
+    shown = gradescope_results(Report("s", [public, hidden], 1.0), visibility_rules=[("hidden", "visible")])
+    assert shown["tests"][1]["visibility"] == "visible"
+    assert "Hidden tests: 0 of 1 points (1 of 1 tests not passed)." in shown["output"]

@@ -93,32 +93,30 @@ def sandbox_note(report):
 def gradescope_results(report, output="", visibility_rules=None):
     """Gradescope's ``results.json``. Each test's visibility follows the instructor's rules
     (``engine.visibility``; default: public tests visible, hidden ones after the due date), and the
-    output says only what the student can see now ("Public tests passed (20 of 20 points)")."""
-    from autograder.engine.visibility import student_summary, visibility_of
+    output counts only what the student can see now ("Public tests passed (20 of 20 points)")."""
+    from autograder.engine.visibility import report_summary, visibility_of
 
-    tests = [
-        {
-            "name": r.name,
-            "score": r.score,
-            "max_score": r.max_score,
-            "status": "passed" if r.status == "passed" else "failed",
-            "output": r.output,
-            "visibility": visibility_of(r.name, r.hidden, visibility_rules),
-            "tags": [f"lab{r.lab}", r.exercise] + ([r.mistake] if r.mistake else []),
-        }
-        for r in report.results
-    ]
-    seen = [dict(t, hidden=r.hidden) for t, r in zip(tests, report.results)]
     return {
         "score": report.score,
         "max_score": report.max_score,
         "execution_time": round(report.seconds, 2),
         "output": output or " ".join(report.warnings + [
-            student_summary(seen),
-            "Public tests are the ones `python -m autograder check` runs.", sandbox_note(report)]).strip(),
+            report_summary(report.results, visibility_rules), "Public tests are the ones `python -m autograder check` "
+            "runs.", sandbox_note(report)]).strip(),
         "visibility": "visible",
         "stdout_visibility": "hidden",
-        "tests": tests,
+        "tests": [
+            {
+                "name": r.name,
+                "score": r.score,
+                "max_score": r.max_score,
+                "status": "passed" if r.status == "passed" else "failed",
+                "output": r.output,
+                "visibility": visibility_of(r.name, r.hidden, visibility_rules),
+                "tags": [f"lab{r.lab}", r.exercise] + ([r.mistake] if r.mistake else []),
+            }
+            for r in report.results
+        ],
     }
 
 

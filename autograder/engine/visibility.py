@@ -75,6 +75,13 @@ def visibility_of(name, hidden, rules=DEFAULT_RULES):
     return chosen
 
 
+def report_summary(results, rules=None):
+    """``student_summary`` of grading results (``grading.TestResult``) under ``rules``."""
+    return student_summary([{"score": r.score, "max_score": r.max_score, "hidden": r.hidden,
+                             "status": "passed" if r.status == "passed" else "failed",
+                             "visibility": visibility_of(r.name, r.hidden, rules)} for r in results])
+
+
 def _points(tests):
     return sum(t["score"] for t in tests), sum(t["max_score"] for t in tests)
 
@@ -99,7 +106,10 @@ def student_summary(tests):
     for visibility, when in _WHEN.items():
         group = [t for t in later if t["visibility"] == visibility]
         if group:
-            what = "hidden tests (other sizes and values)" if all(t.get("hidden") for t in group) else "tests"
-            sentences.append(f"{len(group)} {what} worth {_points(group)[1]:g} points are graded with this "
-                             f"submission and {when}.")
+            plural = "s" if len(group) != 1 else ""
+            what = f"hidden test{plural} (other sizes and values)" if all(t.get("hidden") for t in group) \
+                else f"test{plural}"
+            worth = _points(group)[1]
+            sentences.append(f"{len(group)} {what} worth {worth:g} point{'s' if worth != 1 else ''} "
+                             f"{'are' if plural else 'is'} graded with this submission and {when}.")
     return " ".join(sentences)
