@@ -51,6 +51,7 @@ K = 12  # tokens per k-gram: shorter shared runs are noise
 W = 8  # k-grams per window: a shared run of W + K - 1 = 19 tokens is always found
 FLAG_AT = 0.5
 MIN_SHARED = 8
+MAX_CHARS = 200_000  # of one module: a real one is a few thousand; more is not code to compare
 _KEEP = set(keyword.kwlist) | set(dir(builtins)) | {"self", "cls"}
 
 
@@ -86,7 +87,7 @@ def tokens(text, keep_lines):
     result = []
     try:
         stream = list(tokenize.generate_tokens(io.StringIO(text).readline))
-    except (tokenize.TokenError, IndentationError, SyntaxError):
+    except Exception:  # TokenError, IndentationError, SyntaxError: whatever a student's file holds
         stream = None
     if stream is None:  # code that does not tokenize: fall back to words and symbols
         import re
@@ -142,7 +143,7 @@ def read_code(submission_id, package, template_dir=LABS_DIR / "rnnlab"):
     whole = hashlib.blake2b(digest_size=16)
     for path in sorted(Path(package).glob("*.py")):
         try:
-            text = path.read_text(errors="replace")
+            text = path.read_text(errors="replace")[:MAX_CHARS]
         except OSError:
             continue
         template_path = Path(template_dir) / path.name
@@ -243,7 +244,12 @@ def _regions(code, shared, limit=3, max_lines=10):
 def write_similarity_report(out_dir, entries, log=None, top=20, template_dir=LABS_DIR / "rnnlab"):
     """``OUT/similarity.md`` and ``OUT/similarity.csv`` for ``entries`` ([(path, id)]); returns how
     many pairs were flagged."""
-    codes = [read_entry(path, submission_id, template_dir) for path, submission_id in entries]
+    codes = []
+    for path, submission_id in entries:
+        try:
+            codes.append(read_entry(path, submission_id, template_dir))
+        except Exception:  # a report must never cost the batch its end: this entry is left out
+            codes.append(Code(submission_id))
     pairs = compare(codes)
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
