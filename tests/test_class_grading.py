@@ -142,3 +142,17 @@ def test_gradescope_visibility_late_penalty_and_rate_limit(tmp_path):
     limited = json.loads(results_path.read_text())
     assert limited["score"] == results["score"] and limited["tests"] == results["tests"]
     assert "next graded run is allowed from 2026-12-03T12:00:00+00:00" in limited["output"]
+
+
+def test_bad_policy_options_stop_before_grading_with_a_message(tmp_path):
+    (tmp_path / "subs").mkdir()
+    out = tmp_path / "out"
+    for args, message in ((["--due", "friday"], "--due 'friday' is not a date and time"),
+                          (["--late-penalty", "10%/day"], "--late-penalty needs --due"),
+                          (["--due", "2026-12-01", "--late-penalty", "a lot"], "write a percentage")):
+        result = run_cli("grade", str(tmp_path / "subs"), "--out", str(out), *args)
+        assert result.returncode == 2 and message in result.stderr, result.stderr
+    assert not (out / "policy.json").exists()  # nothing was remembered
+    (tmp_path / "rules.csv").write_text("tests,visibility\npublic,soon\n")
+    result = run_cli("gradescope", "--out", str(tmp_path / "a.zip"), "--visibility", str(tmp_path / "rules.csv"))
+    assert result.returncode == 2 and "rules.csv line 2: visibility 'soon' is not one of" in result.stderr
