@@ -52,6 +52,11 @@ def command_check(args):
         _log(f"error: {error}")
         return EXIT_BAD_INPUT
     print(report.render_text(result, public=True))
+    if not args.no_log:
+        from autograder.engine.attempts import record_attempt
+
+        for line in record_attempt(args.submission or LABS_DIR, result, _labs_arg(args.lab)):
+            print(line)
     if args.json:
         atomic_json(args.json, report.check_json(result))
         _log(f"results written to {args.json}")
@@ -91,29 +96,80 @@ def command_release(args):
 # -- grade ---------------------------------------------------------------------------------------
 def command_grade(args):
     from autograder.engine.batch import grade_batch
+    from autograder.engine.policy import ClassPolicy, resolve_options
 
     labs = _labs_arg(args.lab)
     if args.workers < 1:
         _log("error: --workers must be at least 1")
         return EXIT_BAD_INPUT
     try:
+        if not Path(args.submissions).is_dir():
+            raise FileNotFoundError(f"{Path(args.submissions).resolve()} is not a folder of submissions")
+        visibility = _visibility_arg(args.visibility)
+        policy = ClassPolicy(resolve_options(vars(args), args.out, log=_log))
         rows = grade_batch(args.submissions, args.out, labs, workers=args.workers, seed=args.seed,
                            call_timeout=args.timeout, hidden=not args.public_only, log=_log,
-                           submission_timeout=args.submission_timeout)
+                           submission_timeout=args.submission_timeout, policy=policy, visibility_rules=visibility,
+                           similarity=not args.no_similarity)
     except (FileNotFoundError, ValueError) as error:
         _log(f"error: {error}")
         return EXIT_BAD_INPUT
     out = Path(args.out)
-    _log(f"Graded {len(rows)} submissions: {out / 'gradebook.csv'}, {out / 'summary.md'}, "
-         f"{out}/<id>/results.json and feedback.md")
+    _log(f"Graded {len(rows)} submissions: {out / 'gradebook.csv'}, {out / 'summary.md'}, {out / 'changes.md'}, "
+         f"{out / 'similarity.md'}, {out}/<id>/results.json and feedback.md")
+    return EXIT_OK
+
+
+def _visibility_arg(path):
+    from autograder.engine.visibility import load_rules
+
+    return load_rules(path) if path else None  # a VisibilityError is a ValueError: exit 2 with its message
+
+
+# -- export ----------------------------------------------------------------------------------------
+def command_export(args):
+    from autograder.engine.lms import ExportError, export
+
+    target = args.csv or str(Path(args.out_dir) / f"{args.to}.csv")
+    try:
+        path = export(args.out_dir, args.to, target, assignment=args.assignment, roster=args.roster,
+                      mapping=args.mapping)
+    except ExportError as error:
+        _log(f"error: {error}")
+        return EXIT_BAD_INPUT
+    _log(f"Wrote {path} ({args.to} layout{', ' + args.mapping if args.mapping else ''}): import it in the LMS's "
+         "gradebook.")
     return EXIT_OK
 
 
 # -- gradescope -----------------------------------------------------------------------------------
 def command_gradescope(args):
+    from autograder.engine import late
     from autograder.engine.gradescope import build_zip
 
-    path = build_zip(args.out, args.seed, _labs_arg(args.lab))
+    from autograder.engine.visibility import VisibilityError
+
+    try:
+        settings = {"visibility": _visibility_arg(args.visibility)}
+    except VisibilityError as error:
+        _log(f"error: {error}")
+        return EXIT_BAD_INPUT
+    try:
+        if args.due:
+            late.parse_time(args.due)
+        for value, what in ((args.late_penalty, "--late-penalty"), (args.late_cap, "--late-cap")):
+            if value:
+                late.parse_rate(value, what)
+    except ValueError as error:
+        _log(f"error: {error}" if isinstance(error, late.LateError) else
+             f"error: --due {args.due!r} is not a date and time; write e.g. 2026-12-01T23:59+01:00")
+        return EXIT_BAD_INPUT
+    if args.max_graded is not None and args.max_graded < 1:
+        _log("error: --max-graded must be at least 1")
+        return EXIT_BAD_INPUT
+    settings.update(due=args.due, late_penalty=args.late_penalty, late_cap=args.late_cap,
+                    max_graded=args.max_graded, window_hours=args.window_hours)
+    path = build_zip(args.out, args.seed, _labs_arg(args.lab), {k: v for k, v in settings.items() if v is not None})
     _log(f"Wrote {path}: upload it as the assignment's autograder (setup.sh installs requirements.txt, "
          f"run_autograder grades /autograder/submission). Hidden-case seed: {args.seed}.")
     return EXIT_OK
@@ -161,6 +217,7 @@ def _student_and_ta_commands(commands):
     check.add_argument("--timeout", type=float, default=None, help="seconds allowed per test (default 60)")
     check.add_argument("--submission-timeout", type=float, default=None,
                        help="seconds for all the tests together (default 120); the rest score 0 after it")
+    check.add_argument("--no-log", action="store_true", help="do not log this attempt in FOLDER/.rnnlab/attempts.jsonl")
     check.set_defaults(run=command_check)
 
     grade = commands.add_parser("grade", help="grade a folder of submissions (TAs): gradebook, feedback, results.json",
@@ -175,7 +232,32 @@ def _student_and_ta_commands(commands):
                             "submission costs at most this; its remaining tests score 0 with a message")
     grade.add_argument("--lab", type=int, action="append", help="only this lab (repeatable)")
     grade.add_argument("--public-only", action="store_true", help="skip the hidden tests")
+    policy = grade.add_argument_group(
+        "class policy", "applied on top of the computed scores on every run, remembered in OUT/policy.json: "
+                        "a rerun without these options applies the same ones (see the README's TA section)")
+    policy.add_argument("--due", help="due date and time, ISO 8601: 2026-12-01T23:59 (UTC) or 2026-12-01T23:59+01:00")
+    policy.add_argument("--late-penalty", help="share of the earned score taken per late day, e.g. 10%%/day")
+    policy.add_argument("--late-cap", help="the most a late penalty takes, e.g. 50%% (default 100%%)")
+    policy.add_argument("--slip-days", metavar="CSV", help="submission,slip_days: late days not charged")
+    policy.add_argument("--times", metavar="CSV", help="submission,submitted_at (else each entry's "
+                                                       "submission_metadata.json created_at)")
+    policy.add_argument("--overrides", metavar="CSV", help="submission,test,points,comment: a test's points "
+                                                           "(empty test: points added to the total)")
+    grade.add_argument("--visibility", metavar="CSV", help="tests,visibility rules for results.json "
+                                                           "(visible, after_due_date, after_published, hidden)")
+    grade.add_argument("--no-similarity", action="store_true", help="do not write similarity.md")
     grade.set_defaults(run=command_grade)
+
+    export = commands.add_parser("export", help="gradebook.csv in the layout Canvas or Moodle imports (TAs)",
+                                 description="Export OUT/gradebook.csv's final scores for an LMS.")
+    export.add_argument("out_dir", metavar="OUT", help="the folder grade wrote")
+    export.add_argument("--to", choices=["canvas", "moodle"], default="canvas", help="the layout (default canvas)")
+    export.add_argument("--assignment", default="rnnlab", help="the assignment column's name, as the LMS shows it "
+                                                               "(Canvas: 'Lab 1 (4711)', with its id)")
+    export.add_argument("--roster", help="CSV submission,student_id,name,email[,section,sis_user_id,sis_login_id]")
+    export.add_argument("--mapping", help="JSON {\"columns\": {header: field}} replacing the layout's columns")
+    export.add_argument("--csv", help="where to write (default OUT/<layout>.csv)")
+    export.set_defaults(run=command_export)
 
 
 def _instructor_commands(commands):
@@ -184,6 +266,15 @@ def _instructor_commands(commands):
     gradescope.add_argument("--out", default="autograder.zip", help="where to write the zip")
     gradescope.add_argument("--seed", type=int, default=0, help="seed for the hidden cases")
     gradescope.add_argument("--lab", type=int, action="append", help="only this lab (repeatable)")
+    gradescope.add_argument("--visibility", metavar="CSV", help="tests,visibility rules (visible, after_due_date, "
+                                                                "after_published, hidden); default: hidden tests "
+                                                                "after the due date")
+    gradescope.add_argument("--max-graded", type=int, help="at most this many graded submissions per student "
+                                                           "in any --window-hours (default: no limit)")
+    gradescope.add_argument("--window-hours", type=float, default=24, help="the window of --max-graded (default 24)")
+    gradescope.add_argument("--due", help="due date for the late penalty (default: the assignment's on Gradescope)")
+    gradescope.add_argument("--late-penalty", help="share of the score taken per late day, e.g. 10%%/day")
+    gradescope.add_argument("--late-cap", help="the most a late penalty takes, e.g. 50%%")
     gradescope.set_defaults(run=command_gradescope)
 
     gradescope_run = commands.add_parser("gradescope-run")  # what run_autograder calls; not listed
@@ -235,7 +326,7 @@ def _scaffolding_commands(commands):
 def build_parser():
     parser = argparse.ArgumentParser(prog="python -m autograder", description="The RNN lab kit's autograder.")
     commands = parser.add_subparsers(dest="command", required=True,
-                                     metavar="{check,grade,gradescope,release,new-lab,new-dataset}")
+                                     metavar="{check,grade,export,gradescope,release,new-lab,new-dataset}")
     _student_and_ta_commands(commands)
     _instructor_commands(commands)
     _scaffolding_commands(commands)

@@ -13,7 +13,6 @@ per submission. The hidden cases are computed once, from ``solutions/``, in this
 while the workers' zygotes import TensorFlow, and travel to the workers with each submission.
 """
 
-import csv
 import hashlib
 import io
 import json
@@ -29,11 +28,12 @@ from pathlib import Path
 
 from autograder import KIT_ROOT, SOLUTIONS_DIR
 from autograder.engine.files import atomic_json, atomic_write
+from autograder.engine import regrade
+from autograder.engine.gradebook import GRADEBOOK_COLUMNS, write_gradebook, write_summary  # noqa: F401
+from autograder.engine.policy import ClassPolicy
+from autograder.engine.similarity import write_similarity_report
 
-# score includes the bonus (extra credit, engine.manifest) and max_score does not; bonus is its part.
-GRADEBOOK_COLUMNS = ["submission", "score", "max_score", "public_score", "public_max_score", "bonus", "status",
-                     "message", "seconds"]
-STAMP_NAME = ".graded.json"
+STAMP_NAME = regrade.STAMP_NAME  # the record of what an entry was graded with (resume)
 
 
 # -- small helpers -------------------------------------------------------------------------------
@@ -48,7 +48,7 @@ def content_hash(path):
     if path.is_file():
         digest.update(path.read_bytes())
     else:
-        for file in sorted(p for p in path.rglob("*") if p.is_file() and "__pycache__" not in p.parts):
+        for file in sorted(p for p in path.rglob("*") if p.is_file() and not {"__pycache__", ".rnnlab"} & set(p.parts)):
             digest.update(str(file.relative_to(path)).encode() + b"\0")
             digest.update(file.read_bytes() if not file.is_symlink() else b"->" + os.fsencode(os.readlink(file)))
     return digest.hexdigest()
@@ -68,7 +68,7 @@ def grader_version():
 _WORKER = {}
 
 
-def _init_worker(hidden_paths, call_timeout, submission_timeout, labs):
+def _init_worker(hidden_paths, call_timeout, submission_timeout, labs, visibility=None):
     from autograder.engine.cases import load_public_fixtures
 
     # SIGTERM (the grader stopping its workers): end this worker's zygote and child first.
@@ -76,7 +76,7 @@ def _init_worker(hidden_paths, call_timeout, submission_timeout, labs):
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C reaches the grader, which stops the workers
     _WORKER.update(
         public=load_public_fixtures(labs), hidden={}, hidden_blobs=None, labs=labs, hidden_paths=hidden_paths,
-        call_timeout=call_timeout, submission_timeout=submission_timeout, zygote=None,
+        call_timeout=call_timeout, submission_timeout=submission_timeout, zygote=None, visibility=visibility,
     )
 
 
@@ -135,7 +135,7 @@ def grade_entry(entry, submission_id, out_dir, stamp, hidden_blobs):
         except Exception as error:  # a grader bug must cost one row a message, not the batch
             return _write_malformed(out, submission_id, f"internal grader error: {type(error).__name__}: {error}",
                                     labs, with_hidden, stamp, started, status="grader_error")
-    atomic_json(out / "results.json", report.gradescope_results(result))
+    atomic_json(out / "results.json", report.gradescope_results(result, visibility_rules=_WORKER["visibility"]))
     atomic_write(out / "feedback.md", report.feedback_markdown(result, submission_id))
     problems = Counter(r.status for r in result.results if r.status not in ("passed", "failed", "blocked"))
     status = "graded" if not problems else "graded (" + ", ".join(f"{n} {k}" for k, n in sorted(problems.items())) + ")"
@@ -185,72 +185,6 @@ def _eta(done, total, elapsed):
         return "?"
     seconds = elapsed / done * (total - done)
     return f"{int(seconds // 60)}m{int(seconds % 60):02d}s"
-
-
-def write_gradebook(out_dir, rows):
-    buffer = io.StringIO()
-    writer = csv.DictWriter(buffer, fieldnames=GRADEBOOK_COLUMNS, extrasaction="ignore", lineterminator="\n")
-    writer.writeheader()
-    for row in sorted(rows.values(), key=lambda r: r["submission"]):
-        writer.writerow({k: (f"{v:g}" if isinstance(v, float) else v) for k, v in row.items()})
-    atomic_write(Path(out_dir) / "gradebook.csv", buffer.getvalue())
-
-
-def _most_common(counter, n=None):
-    """``Counter.most_common`` with ties in key order, so the summary does not depend on which
-    worker finished first."""
-    return sorted(counter.items(), key=lambda item: (-item[1], item[0]))[:n]
-
-
-def write_summary(out_dir, rows, seed, seconds):
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    rows = list(rows.values())
-    # The bonus is extra credit above the maximum: the histogram and the mean leave it out.
-    scores = [(r["score"] - r.get("bonus", 0.0)) / r["max_score"] * 100 if r["max_score"] else 0 for r in rows]
-    fig, ax = plt.subplots(figsize=(6, 3.2))
-    ax.hist(scores, bins=[i * 10 for i in range(11)], color="#4477aa", edgecolor="white")
-    ax.set(xlabel="score (% of all tests)", ylabel="submissions", title=f"{len(rows)} submissions")
-    buffer = io.BytesIO()
-    fig.savefig(buffer, format="png", dpi=100, bbox_inches="tight")
-    plt.close(fig)
-    atomic_write(Path(out_dir) / "scores.png", buffer.getvalue())
-
-    mistakes = Counter()
-    for row in rows:
-        for lab, exercise, mistake in {tuple(m) for m in row.get("mistakes", [])}:
-            mistakes[(lab, exercise, mistake)] += 1
-    failing = Counter(ex for row in rows for ex in row.get("failed_exercises", []))
-    statuses = Counter(row["status"].split(" (")[0] for row in rows)
-    mean = sum(scores) / len(scores) if scores else 0.0
-    lines = ["# Grading summary", "",
-             f"{len(rows)} submissions, seed {seed}, mean score {mean:.1f}%, graded in {seconds:.0f} s.", "",
-             *bonus_summary(rows),
-             "![score histogram](scores.png)", "",
-             "| status | submissions |", "|---|---|"]
-    lines += [f"| {status} | {count} |" for status, count in _most_common(statuses)]
-    lines += ["", "## Most common named mistakes (what to re-teach)", ""]
-    if mistakes:
-        lines += ["| lab | exercise | mistake | submissions |", "|---|---|---|---|"]
-        for (lab, exercise, mistake), count in _most_common(mistakes, 20):
-            lines.append(f"| {lab} | {exercise} | {mistake} | {count} |")
-    else:
-        lines.append("No submission matched a catalogued mistake.")
-    lines += ["", "## Exercises most often not at full marks", "", "| exercise | submissions |", "|---|---|"]
-    lines += [f"| {exercise} | {count} |" for exercise, count in _most_common(failing, 15)]
-    atomic_write(Path(out_dir) / "summary.md", "\n".join(lines) + "\n")
-
-
-def bonus_summary(rows):
-    """The summary's lines on the extra credit: how many earned some, and how much on average."""
-    earned = [row.get("bonus", 0.0) for row in rows if row.get("bonus", 0.0) > 0]
-    if not earned:
-        return []
-    return [f"Bonus (extra credit, above the maximum; not in the histogram or the mean): {len(earned)} of "
-            f"{len(rows)} submissions earned some, {sum(earned) / len(earned):g} points on average.", ""]
 
 
 def _entries(submissions):
@@ -314,7 +248,8 @@ def _run_pool(pending, todo, rows, out_dir, labs, settings, log, blobs, started)
     """One pool's life: grade ``pending`` until done; the pool always ends (also on Ctrl-C/SIGTERM)."""
     pool = ProcessPoolExecutor(max_workers=settings["workers"], mp_context=multiprocessing.get_context("spawn"),
                                initializer=_init_worker, initargs=(settings["hidden_paths"], settings["call_timeout"],
-                                                                  settings["submission_timeout"], labs))
+                                                                  settings["submission_timeout"], labs,
+                                                                  settings.get("visibility_rules")))
     try:
         for _ in range(min(settings["workers"], len(pending))):
             pool.submit(start_zygote)  # the zygotes import TensorFlow while the hidden cases are computed
@@ -325,7 +260,7 @@ def _run_pool(pending, todo, rows, out_dir, labs, settings, log, blobs, started)
             path, submission_id, stamp = futures[future]
             rows[submission_id] = row = future.result()
             pending.remove((path, submission_id, stamp))
-            write_gradebook(out_dir, rows)
+            write_gradebook(out_dir, rows, settings.get("policy"))
             done, elapsed = len(todo) - len(pending), time.perf_counter() - started
             log(f"[{done}/{len(todo)}] {submission_id}: {row['score']:g}/{row['max_score']:g} "
                 f"{row['status']}  (elapsed {elapsed:.0f} s, ETA {_eta(done, len(todo), elapsed)})")
@@ -357,8 +292,11 @@ def _grade_todo(todo, rows, out_dir, labs, settings, log):
 
 
 def grade_batch(submissions, out_dir, labs, workers=2, seed=0, call_timeout=60, hidden=True, log=print,
-                submission_timeout=None):
-    """Grade every entry of ``submissions`` into ``out_dir``; returns {id: row}.
+                submission_timeout=None, policy=None, visibility_rules=None, similarity=True):
+    """Grade every entry of ``submissions`` into ``out_dir``; returns {id: row} (final scores).
+
+    ``policy`` (``engine.policy``): overrides and late penalties on top of the computed scores;
+    ``visibility_rules`` (``engine.visibility``). Then OUT/similarity.md and OUT/changes.md.
 
     Ctrl-C or SIGTERM (``KeyboardInterrupt`` here) ends every worker, zygote and child, keeps the
     rows already written (a rerun resumes from them) and is raised again for the caller to report.
@@ -370,21 +308,31 @@ def grade_batch(submissions, out_dir, labs, workers=2, seed=0, call_timeout=60, 
         raise ValueError("--out must not be inside the submissions folder")
     out_dir.mkdir(parents=True, exist_ok=True)
     entries = _entries(submissions)
-    stamp_base = {"seed": seed, "labs": labs, "grader": grader_version(), "hidden": hidden}
+    policy = policy or ClassPolicy()
+    policy.remember(out_dir)
+    policy.read_entries(entries)
+    stamp_base = {"seed": seed, "labs": labs, "grader": grader_version(), "hidden": hidden,
+                  **({"visibility": [list(rule) for rule in visibility_rules]} if visibility_rules else {})}
     rows, todo = _resume(entries, out_dir, stamp_base)
+    before = regrade.snapshot(out_dir, todo)  # before grading rewrites anything
     log(f"{len(entries)} submissions: {len(rows)} already graded and unchanged, {len(todo)} to grade "
         f"with {workers} worker(s).")
     started = time.perf_counter()
     settings = {"workers": workers, "seed": seed, "hidden": hidden, "call_timeout": call_timeout,
-                "submission_timeout": submission_timeout,
+                "submission_timeout": submission_timeout, "policy": policy, "visibility_rules": visibility_rules,
                 "hidden_paths": [str(SOLUTIONS_DIR), str(submissions), str(out_dir)]}
     try:
         _grade_todo(todo, rows, out_dir, labs, settings, log)
     except KeyboardInterrupt:
-        write_gradebook(out_dir, rows)
+        write_gradebook(out_dir, rows, policy)
         log(f"stopped: {len(rows)} of {len(entries)} submissions are graded and in {out_dir / 'gradebook.csv'}; "
             "every grading process has ended. Rerun the same command to grade the rest.")
         raise
-    write_gradebook(out_dir, rows)
-    write_summary(out_dir, rows, seed, time.perf_counter() - started)
-    return rows
+    write_gradebook(out_dir, rows, policy)
+    final = {submission_id: policy.final_row(out_dir, row) for submission_id, row in rows.items()}
+    write_summary(out_dir, final, seed, time.perf_counter() - started)
+    if similarity:
+        write_similarity_report(out_dir, entries, log=log)
+    regrade.write_changes(out_dir, before, regrade.snapshot(out_dir), log=log)
+    policy.report_problems(out_dir / "summary.md", log)
+    return final

@@ -54,7 +54,10 @@ def _files():
                 yield file
 
 
-def build_zip(out, seed, labs):
+def build_zip(out, seed, labs, settings=None):
+    """``settings`` (into gradescope_config.json): ``visibility`` rules (``engine.visibility``),
+    ``max_graded`` and ``window_hours`` (``engine.ratelimit``), ``due``, ``late_penalty`` and
+    ``late_cap`` (``engine.late``; the due date defaults to Gradescope's own)."""
     out = Path(out)
     with replacing(out) as tmp, zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED) as archive:
         for name, text in (("setup.sh", SETUP_SH), ("run_autograder", RUN_AUTOGRADER)):
@@ -63,7 +66,7 @@ def build_zip(out, seed, labs):
             archive.writestr(info, text)
         for file in _files():
             archive.write(file, file.relative_to(KIT_ROOT).as_posix())
-        archive.writestr("gradescope_config.json", json.dumps({"seed": seed, "labs": labs}))
+        archive.writestr("gradescope_config.json", json.dumps(dict(settings or {}, seed=seed, labs=labs)))
     return out
 
 
@@ -72,10 +75,46 @@ def build_zip(out, seed, labs):
 GRADESCOPE_BUDGET_S = 300.0
 
 
+def _metadata(path):
+    """Gradescope's submission_metadata.json as a dict ({} when absent or unreadable)."""
+    try:
+        return json.loads(Path(path).read_text())
+    except (OSError, ValueError):
+        return {}
+
+
+def _late_adjusted(results, config, metadata):
+    """results.json with the late policy of ``config`` applied (the submission time from
+    ``metadata``'s created_at; the due date from the config or Gradescope's assignment)."""
+    from autograder.engine import late
+
+    due = config.get("due") or (metadata.get("assignment") or {}).get("due_date")
+    if not config.get("late_penalty") or not due or not metadata.get("created_at"):
+        return results
+    try:
+        policy = late.LatePolicy(late.parse_time(due), late.parse_rate(config["late_penalty"]),
+                                 late.parse_rate(config["late_cap"], "--late-cap") if config.get("late_cap") else 1.0)
+        submitted = late.parse_time(metadata["created_at"])
+    except ValueError as error:  # never cost the student their results over a date format
+        return dict(results, output=f"(No late policy applied: {error}.) " + results["output"])
+    assessed = policy.assess(submitted, results["score"], None)
+    if assessed["penalty"]:
+        results = dict(results, score=round(results["score"] - assessed["penalty"], 4),
+                       extra_data={"raw_score": results["score"], **assessed})
+        results["output"] = (f"Late: submitted {submitted.isoformat()}, {assessed['late_days']} day(s) after the due "
+                             f"date {policy.due.isoformat()}; {assessed['penalty']:g} points off "
+                             f"({policy.rate * 100:g}% a day). " + results["output"])
+    return results
+
+
 def run_one(submission, results_path, config_path=KIT_ROOT / "gradescope_config.json", timeout=60,
-            submission_timeout=None):
+            submission_timeout=None, metadata_path=None):
     """Grade ``submission`` (Gradescope's upload folder) and write results.json. Never raises, except
-    ``KeyboardInterrupt`` (SIGTERM), after writing a results.json that says grading was stopped."""
+    ``KeyboardInterrupt`` (SIGTERM), after writing a results.json that says grading was stopped.
+
+    With ``max_graded`` in the config, a submission over the limit is not graded (``engine.ratelimit``);
+    with ``late_penalty``, the score is reduced by the late policy (``engine.late``)."""
+    from autograder.engine import ratelimit
     from autograder.engine import grading, report
     from autograder.engine.cases import load_public_fixtures
     from autograder.engine.hidden import hidden_cases
@@ -86,6 +125,15 @@ def run_one(submission, results_path, config_path=KIT_ROOT / "gradescope_config.
     config = json.loads(Path(config_path).read_text()) if Path(config_path).exists() else {}
     labs = config.get("labs") or list(LABS)
     results_path = Path(results_path)
+    metadata = _metadata(metadata_path or results_path.parent.parent / "submission_metadata.json")
+    try:
+        limited = ratelimit.check_limit(metadata, config.get("max_graded"), config.get("window_hours", 24)) \
+            if metadata.get("created_at") else None
+    except (KeyError, ValueError, TypeError):
+        limited = None  # metadata in an unexpected shape: grade rather than refuse
+    if limited is not None:
+        atomic_json(results_path, {k: v for k, v in limited.items() if v is not None})
+        return time.perf_counter() - started
     try:
         with tempfile.TemporaryDirectory(prefix="rnnlab-submission-") as scratch:
             root = unpack_submission(submission, scratch)
@@ -94,7 +142,8 @@ def run_one(submission, results_path, config_path=KIT_ROOT / "gradescope_config.
             result = grading.grade(root, public, labs, call_timeout=timeout, hidden_cases_by_lab=hidden,
                                    hidden_paths=[str(KIT_ROOT / "solutions"), str(results_path.parent)],
                                    submission_timeout=submission_timeout or GRADESCOPE_BUDGET_S)
-        atomic_json(results_path, report.gradescope_results(result))
+        results = report.gradescope_results(result, visibility_rules=config.get("visibility"))
+        atomic_json(results_path, _late_adjusted(results, config, metadata))
     except KeyboardInterrupt:
         atomic_json(results_path, report.malformed_results(
             "grading was stopped before it finished (the autograder was told to stop); please resubmit", 0.0))

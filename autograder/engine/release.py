@@ -28,7 +28,7 @@ from autograder.engine.manifest import build_manifest, load_manifest
 
 BEGIN = "# BEGIN SOLUTION"
 END = "# END SOLUTION"
-SKIP_NAMES = {"__pycache__", ".ipynb_checkpoints", ".pytest_cache"}
+SKIP_NAMES = {"__pycache__", ".ipynb_checkpoints", ".pytest_cache", ".rnnlab"}  # .rnnlab: check's attempt log
 SKIP_SUFFIXES = {".pyc", ".pyo"}
 
 STUDENT_README = """\

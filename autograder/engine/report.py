@@ -114,18 +114,22 @@ def sandbox_note(report):
     return note
 
 
-def gradescope_results(report, output=""):
-    """Gradescope's ``results.json``: public tests visible now, hidden ones after the due date.
+def gradescope_results(report, output="", visibility_rules=None):
+    """Gradescope's ``results.json``. Each test's visibility follows the instructor's rules
+    (``engine.visibility``; default: public tests visible, hidden ones after the due date), and the
+    output counts only what the student can see now ("Public tests passed (20 of 20 points)").
 
     ``score`` includes the bonus and ``max_score`` does not: Gradescope shows e.g. 143 / 137.
     """
+    from autograder.engine.visibility import report_summary, visibility_of
+
     return {
         "score": report.score,
         "max_score": report.max_score,
         "execution_time": round(report.seconds, 2),
         "output": output or " ".join(report.warnings + [
-            "Public tests are the ones `python -m autograder check` runs; hidden tests use other sizes and values "
-            "and are shown after the due date."]
+            report_summary(report.results, visibility_rules), "Public tests are the ones `python -m autograder check` "
+            "runs."]
             + ([f"Bonus tests are extra credit: {report.bonus:g} of {report.bonus_max:g} bonus points are in your "
                 "score, above the maximum."] if report.bonus_max else [])
             + [sandbox_note(report)]).strip(),
@@ -138,7 +142,7 @@ def gradescope_results(report, output=""):
                 "max_score": r.max_score,
                 "status": "passed" if r.status == "passed" else "failed",
                 "output": r.output,
-                "visibility": "after_due_date" if r.hidden else "visible",
+                "visibility": visibility_of(r.name, r.hidden, visibility_rules),
                 "tags": ([f"lab{r.lab}", r.exercise] + (["bonus"] if r.bonus else [])
                          + ([r.mistake] if r.mistake else [])),
             }

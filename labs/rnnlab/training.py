@@ -1,10 +1,11 @@
 """Lab 4: training recurrent models on long-range tasks, and judging the result against chance.
 
-Three exercises:
+Four exercises:
 
 - ``skill``: how much of the way from the chance baseline to a perfect score a metric has gone;
 - ``train_step``: one step of full backpropagation through time, with optional clipping by
   global norm;
+- ``chrono_bias``: a gate bias that starts each unit's memory at a time scale up to the horizon;
 - ``truncated_bptt_step``: truncated BPTT over one batch of long sequences, one update per chunk.
 
 ``run_cell`` (given, nothing to fill in) runs a cell over a chunk of steps from a given state.
@@ -72,6 +73,41 @@ def train_step(model, optimizer, x, y, loss_fn, clip_norm=None):
     raise NotImplementedError("train_step: fill in this TODO in rnnlab/training.py")
 
 
+def chrono_bias(kind, units, t_max, seed=0):
+    """The "chrono" initial bias of an LSTM or GRU cell (Tallec and Ollivier, 2018).
+
+    A gate held at g keeps g^k of what it stored k steps ago: a memory of about 1 / (1 - g) steps.
+    The usual biases give sigmoid(0) = 0.5 (2 steps) or sigmoid(1) = 0.73 (3.7 steps). Chrono
+    initialisation spreads the units' time scales between 1 and ``t_max - 1`` steps instead:
+
+        u ~ Uniform(1, t_max - 1), one draw per unit:  u = rng.uniform(1, t_max - 1, size=units)
+        LSTM (gate order i, f, c, o):   b_f = log(u),   b_i = -b_f,   b_c = b_o = 0
+        GRU (gate order z, r, h):       b_z = log(u),   b_r = b_h = 0
+
+    sigmoid(log u) = u / (1 + u), so 1 / (1 - f) = 1 + u: unit j remembers for about 1 + u_j
+    steps. b_i = -b_f makes a unit that keeps long also write little. The GRU's sign is Keras's
+    convention, h_t = z * h_{t-1} + (1 - z) * h~_t, where z is the gate that *keeps* (in the
+    lecture notes' convention the sign flips).
+
+    Args:
+        kind: ``"lstm"`` or ``"gru"``.
+        units: the cell's number of units H.
+        t_max: the longest dependency to expect, in steps (at least 3).
+        seed: the seed of ``rng = np.random.default_rng(seed)``; draw ``u`` with one call
+            ``rng.uniform(1, t_max - 1, size=units)``, so that the same seed gives the same bias.
+
+    Returns:
+        A float32 NumPy array: the whole ``bias``, shape (4H,) for an LSTM, (3H,) for a GRU. Use it
+        on a built cell with ``cell.bias.assign(chrono_bias("lstm", cell.units, t_max))``.
+    """
+    if kind not in ("lstm", "gru"):
+        raise ValueError(f"kind must be 'lstm' or 'gru', got {kind!r}")
+    if t_max < 3:
+        raise ValueError(f"t_max must be at least 3 (Uniform(1, t_max - 1) must not be empty), got {t_max!r}")
+    # TODO (chrono_bias): your code here. The docstring above says what to compute.
+    raise NotImplementedError("chrono_bias: fill in this TODO in rnnlab/training.py")
+
+
 def _state_list(states):
     return list(states) if isinstance(states, (list, tuple)) else [states]
 
@@ -112,7 +148,12 @@ def truncated_bptt_step(cell, readout, optimizer, x, y, loss_fn, k, initial_stat
 
     Every chunk costs k steps of backpropagation however long the sequence is, but no gradient
     links a loss to an input more than k - 1 steps before it: truncated BPTT cannot *learn* a
-    dependency longer than its chunk.
+    dependency of k steps or more (a lag d needs k >= d + 1).
+
+    The step must also run compiled: Lab 4 calls it as
+    ``tf.function(lambda x, y: truncated_bptt_step(cell, readout, optimizer, x, y, loss_fn, k))``,
+    so build the loop over chunks with Python ``range`` over the static length ``x.shape[1]`` and
+    keep the chunk losses as tensors (no ``float(loss)`` or ``.numpy()`` inside).
 
     Args:
         cell: a Keras RNN cell, already built.
@@ -134,22 +175,23 @@ def truncated_bptt_step(cell, readout, optimizer, x, y, loss_fn, k, initial_stat
     raise NotImplementedError("truncated_bptt_step: fill in this TODO in rnnlab/training.py")
 
 
-def results_markdown(rows, models, solved_at=0.8):
+def results_markdown(rows, models, solved_at=0.8, length_key="T"):
     """A Markdown table of success per model per task and length; nothing to fill in.
 
     Args:
-        rows: dicts with keys ``task``, ``T``, ``model``, ``seed``, ``metric`` (the test score:
-            an MSE or an accuracy), ``metric_name``, ``baseline`` and ``skill``.
+        rows: dicts with keys ``task``, ``length_key``, ``model``, ``seed``, ``metric`` (the test
+            score: an MSE or an accuracy), ``metric_name``, ``baseline`` and ``skill``.
         models: the model names, in column order.
         solved_at: the skill from which a run counts as solved.
+        length_key: the row key that gives the length column (``"T"``, or ``"distance"``).
 
     Each cell reads ``mean metric (skill s, n/m solved)``, averaged over the seeds of that model,
     task and length; the chance column is the baseline the skill is measured from.
     """
     groups = {}
     for row in rows:
-        groups.setdefault((row["task"], row["T"]), {}).setdefault(row["model"], []).append(row)
-    lines = ["| task | T | metric (chance) | " + " | ".join(models) + " |",
+        groups.setdefault((row["task"], row[length_key]), {}).setdefault(row["model"], []).append(row)
+    lines = [f"| task | {length_key} | metric (chance) | " + " | ".join(models) + " |",
              "|---|---:|---|" + "---|" * len(models)]
     for (task, steps), by_model in groups.items():
         first = next(iter(by_model.values()))[0]
