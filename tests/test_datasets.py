@@ -29,6 +29,7 @@ from seqtasks import (
     decode_temporal_order,
     make_adding_problem,
     make_agreement,
+    make_agreement_varied,
     make_copy_memory,
     make_right_context,
     make_temporal_order,
@@ -368,6 +369,35 @@ def test_agreement_layout_and_labels(clause_len, attractor):
     else:
         agree = np.mean(numbers[:, T - 2] == y)
         assert 0.4 < agree < 0.6
+
+
+@pytest.mark.parametrize("attractor", ["random", "opposite"])
+def test_varied_agreement_pads_on_the_left_and_keeps_each_sentence_intact(attractor):
+    n, low, high = 600, 2, 9
+    x, y, clause_len = make_agreement_varied(n, low, high, seed=4, attractor=attractor)
+    assert x.shape == (n, high + 5, len(AGREEMENT_VOCAB)) and x.dtype == np.float32 and y.dtype == np.int32
+    assert clause_len.min() == low and clause_len.max() == high  # both ends included
+    assert set(np.unique(clause_len)) == set(range(low, high + 1))
+    real = x.any(axis=-1)
+    for row, label, length, mask in zip(x, y, clause_len, real):
+        T = int(length) + 5
+        assert mask.sum() == T and not mask[:-T].any() and mask[-T:].all()  # zeros first, then the sentence
+        ids = row[-T:].argmax(-1)
+        numbers = number_of(ids)
+        assert numbers[1] == label and numbers[T - 2] >= 0 and np.all(numbers[4:T - 2] == -1)
+        if attractor == "opposite":
+            assert numbers[T - 2] == 1 - label
+    assert 0.45 < np.mean(y) < 0.55
+
+
+def test_varied_agreement_is_seeded_and_checks_its_range():
+    first, second = make_agreement_varied(40, 1, 5, seed=3), make_agreement_varied(40, 1, 5, seed=3)
+    assert all(np.array_equal(a, b) for a, b in zip(first, second))
+    assert not np.array_equal(first[0], make_agreement_varied(40, 1, 5, seed=4)[0])
+    with pytest.raises(ValueError, match="max_clause_len"):
+        make_agreement_varied(10, 5, 4)
+    with pytest.raises(ValueError, match="min_clause_len"):
+        make_agreement_varied(10, 0, 4)
 
 
 def test_agreement_T_and_clause_len_are_two_ways_to_the_same_data():

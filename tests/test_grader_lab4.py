@@ -1,6 +1,6 @@
 """The autograder on Lab 4: full marks for the master (public and hidden cases), zero for the
 release, and broken copies of the master losing exactly the right points with the right named
-mistake. The three exercises are independent, so each broken copy carries up to one edit per
+mistake. The four exercises are independent, so each broken copy carries up to one edit per
 exercise."""
 
 import numpy as np
@@ -12,14 +12,17 @@ from autograder.engine.cases import fixture_path, load_fixture
 from autograder.engine.compare import close
 from autograder.labs.lab4 import mistakes as m
 
-LAB4_POINTS = 12
+LAB4_POINTS = 14
 MODULE = "training.py"
 
 SKILL_MSE, SKILL_ACC = "test_skill_error_metric", "test_skill_accuracy"
 STEP, CLIPPED, LOOSE, COMPILED = "test_train_step", "test_train_step_clipping", "test_train_step_loose_clip", \
     "test_train_step_compiled"
 TBPTT, TBPTT_LSTM = "test_truncated_bptt", "test_truncated_bptt_lstm"
-POINTS = {SKILL_MSE: 1, SKILL_ACC: 1, STEP: 2, CLIPPED: 2, LOOSE: 1, COMPILED: 1, TBPTT: 3, TBPTT_LSTM: 1}
+CHRONO_LSTM, CHRONO_GRU = "test_chrono_bias_lstm", "test_chrono_bias_gru"
+POINTS = {SKILL_MSE: 1, SKILL_ACC: 1, STEP: 2, CLIPPED: 2, LOOSE: 1, COMPILED: 1, CHRONO_LSTM: 1, CHRONO_GRU: 1,
+          TBPTT: 3, TBPTT_LSTM: 1}
+BOTH_CHRONO = {CHRONO_LSTM: 1, CHRONO_GRU: 1}
 ALL_TBPTT = {TBPTT: 3, TBPTT_LSTM: 1}
 
 # Lines of the master's solution blocks that the broken copies edit.
@@ -27,6 +30,8 @@ SKILL = "result = (metric - baseline) / (perfect - baseline)"
 CLIP = "grads, _ = tf.clip_by_global_norm(grads, clip_norm, use_norm=global_norm)"
 NORM = "global_norm = tf.linalg.global_norm(grads)"
 RETURN = "return loss, global_norm"
+KEEP = "keep = np.log(u)"
+BLOCKS = 'blocks = [-keep, keep, zeros, zeros] if kind == "lstm" else [keep, zeros, zeros]'
 CARRY = "states = [tf.stop_gradient(s) for s in states]  # carry the value, cut the gradient"
 LOOP = "for start in range(0, x.shape[1], k):"
 TBPTT_BODY = """\
@@ -105,7 +110,8 @@ def test_untouched_release_scores_zero_with_not_implemented_messages():
     for name, result in results.items():
         assert result.status in ("not_implemented", "blocked"), (name, result.status, result.output)
         assert "Traceback" not in result.output
-    for test, exercise in ((SKILL_MSE, "skill"), (STEP, "train_step"), (TBPTT, "truncated_bptt_step")):
+    for test, exercise in ((SKILL_MSE, "skill"), (STEP, "train_step"), (CHRONO_LSTM, "chrono_bias"),
+                           (TBPTT, "truncated_bptt_step")):
         assert results[test].output.startswith(f"not implemented yet: {exercise} (rnnlab/training.py"), \
             results[test].output
 
@@ -115,32 +121,39 @@ VARIANTS = {
     "skill as a ratio + clipping result discarded + state not carried": (
         [(SKILL, "result = metric / baseline"),
          (CLIP, "tf.clip_by_global_norm(grads, clip_norm, use_norm=global_norm)"),
+         (KEEP, "keep = -np.log(u)"),
          (CARRY, "states = [tf.stop_gradient(s) for s in (zero_states(cell, x.shape[0]) if initial_state is None "
                  "else _state_list(initial_state))]")],
-        {SKILL_MSE: m.SKILL_RATIO, SKILL_ACC: m.SKILL_RATIO, CLIPPED: m.CLIP_IGNORED, TBPTT: m.STATE_NOT_CARRIED,
-         TBPTT_LSTM: "must pass"},
-        {SKILL_MSE: 1, SKILL_ACC: 1, CLIPPED: 2, COMPILED: 1, **ALL_TBPTT},
+        {SKILL_MSE: m.SKILL_RATIO, SKILL_ACC: m.SKILL_RATIO, CLIPPED: m.CLIP_IGNORED, CHRONO_LSTM: m.CHRONO_SIGN,
+         CHRONO_GRU: m.CHRONO_SIGN, TBPTT: m.STATE_NOT_CARRIED, TBPTT_LSTM: "must pass"},
+        {SKILL_MSE: 1, SKILL_ACC: 1, CLIPPED: 2, COMPILED: 1, **BOTH_CHRONO, **ALL_TBPTT},
     ),
     "sign flipped + per-tensor clipping + last chunk dropped": (
         [(SKILL, "result = (baseline - metric) / (perfect - baseline)"),
          (CLIP, "grads = [tf.clip_by_norm(g, clip_norm) for g in grads]"),
+         (BLOCKS, 'blocks = [keep, keep, zeros, zeros] if kind == "lstm" else [keep, zeros, zeros]'),
          (LOOP, "for start in range(0, x.shape[1] - k + 1, k):")],
-        {SKILL_MSE: m.SKILL_SIGN, SKILL_ACC: m.SKILL_SIGN, CLIPPED: m.PER_TENSOR_CLIP, TBPTT: m.LAST_CHUNK_DROPPED},
-        {SKILL_MSE: 1, SKILL_ACC: 1, CLIPPED: 2, COMPILED: 1, **ALL_TBPTT},
+        {SKILL_MSE: m.SKILL_SIGN, SKILL_ACC: m.SKILL_SIGN, CLIPPED: m.PER_TENSOR_CLIP,
+         CHRONO_LSTM: m.CHRONO_INPUT_NOT_NEGATED, TBPTT: m.LAST_CHUNK_DROPPED},
+        {SKILL_MSE: 1, SKILL_ACC: 1, CLIPPED: 2, COMPILED: 1, CHRONO_LSTM: 1, **ALL_TBPTT},
     ),
     "perfect taken as 1 + clipped by value + one full-BPTT update": (
         [(SKILL, "result = (metric - baseline) / (1.0 - baseline)"),
          (CLIP, "grads = [tf.clip_by_value(g, -clip_norm, clip_norm) for g in grads]"),
+         (KEEP, "keep = u"),
          (TBPTT_BODY, FULL_BPTT_BODY)],
-        {SKILL_MSE: m.SKILL_IGNORES_PERFECT, CLIPPED: m.CLIP_BY_VALUE, TBPTT: m.ONE_UPDATE_FULL},
-        {SKILL_MSE: 1, CLIPPED: 2, COMPILED: 1, **ALL_TBPTT},
+        {SKILL_MSE: m.SKILL_IGNORES_PERFECT, CLIPPED: m.CLIP_BY_VALUE, CHRONO_LSTM: m.CHRONO_NO_LOG,
+         CHRONO_GRU: m.CHRONO_NO_LOG, TBPTT: m.ONE_UPDATE_FULL},
+        {SKILL_MSE: 1, CLIPPED: 2, COMPILED: 1, **BOTH_CHRONO, **ALL_TBPTT},
     ),
     "MSE formula for accuracy too + always rescaled + chunk gradients accumulated": (
         [(SKILL, "result = 1.0 - metric / baseline"),
          (CLIP, "grads = [g * clip_norm / global_norm for g in grads]"),
+         (BLOCKS, 'blocks = [keep, -keep, zeros, zeros] if kind == "lstm" else [zeros, keep, zeros]'),
          (TBPTT_BODY, ACCUMULATED_BODY)],
-        {SKILL_ACC: m.SKILL_MSE_ONLY, LOOSE: m.ALWAYS_RESCALE, TBPTT: m.ONE_UPDATE_TRUNCATED},
-        {SKILL_ACC: 1, LOOSE: 1, **ALL_TBPTT},  # a clip_norm below the norm hides it: the clipped cases pass
+        {SKILL_ACC: m.SKILL_MSE_ONLY, LOOSE: m.ALWAYS_RESCALE, CHRONO_LSTM: m.CHRONO_BLOCKS,
+         CHRONO_GRU: m.CHRONO_BLOCKS, TBPTT: m.ONE_UPDATE_TRUNCATED},
+        {SKILL_ACC: 1, LOOSE: 1, **BOTH_CHRONO, **ALL_TBPTT},  # a clip_norm below the norm hides it: the clipped cases pass
     ),
     "relative change + norm after clipping + gradient across chunks": (
         [(SKILL, "result = (metric - baseline) / baseline"),

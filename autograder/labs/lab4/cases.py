@@ -1,4 +1,4 @@
-"""Lab 4 cases: ``skill``, ``train_step`` and ``truncated_bptt_step`` (``rnnlab/training.py``).
+"""Lab 4 cases: ``skill``, ``train_step``, ``chrono_bias`` and ``truncated_bptt_step`` (``rnnlab/training.py``).
 
 The training functions run on models the grader builds from Keras's *built-in* cells, with weights
 given as arrays and plain ``keras.optimizers.SGD`` at a fixed learning rate, so one step is a
@@ -13,7 +13,7 @@ import numpy as np
 
 from autograder.engine.cases import Case, normal
 
-TITLE = "training on long-range tasks: skill, clipping, truncated BPTT"
+TITLE = "training on long-range tasks: skill, clipping, chrono initialisation, truncated BPTT"
 PUBLIC_SEED = 20261203
 
 GATES = {"simple_rnn": 1, "lstm": 4, "gru": 3}
@@ -95,6 +95,11 @@ def make_cases(rng, hidden=False):
              {"x": normal(rng, b, 2 * t, d), "y": normal(rng, b, 2 * t, 1),
               "h0.0": normal(rng, b, h, scale=0.5), "h0.1": normal(rng, b, h, scale=0.5),
               **model_weights(rng, lstm, d, 1, scale)}),
+        # chrono_bias (drawn last, so the cases above keep their values): the seed fixes the draw.
+        Case("chrono.lstm", "chrono_bias", {"kind": "lstm", "units": h + 1, "t_max": 4 * t,
+                                            "seed": int(rng.integers(1000))}, {}),
+        Case("chrono.gru", "chrono_bias", {"kind": "gru", "units": h, "t_max": 3 * t,
+                                           "seed": int(rng.integers(1000))}, {}),
     ]
     for case in cases:
         if case.probe in ("train_step", "truncated_bptt"):

@@ -57,6 +57,48 @@ def skill_variants(metric, baseline, perfect):
         ]
 
 
+# -- chrono_bias -----------------------------------------------------------------------------------
+CHRONO_SIGN = _mistake(
+    "chrono_sign_flipped",
+    "the signs are flipped: the gate that keeps (the LSTM's forget gate f, the GRU's update gate z in Keras's "
+    "convention h_t = z * h_(t-1) + (1 - z) * h~_t) needs b = +log(u) to start near 1; -log(u) starts it shut",
+)
+CHRONO_INPUT_NOT_NEGATED = _mistake(
+    "chrono_input_gate_not_negated",
+    "the input gate got +log(u) like the forget gate; chrono sets b_i = -b_f, so a unit that keeps long writes little",
+)
+CHRONO_NO_LOG = _mistake(
+    "chrono_no_log",
+    "the bias is u itself; it is log(u), so that sigmoid(b) = u / (1 + u) and the memory is about 1 + u steps",
+)
+CHRONO_BLOCKS = _mistake(
+    "chrono_wrong_blocks",
+    "the values are in the wrong gate blocks: Keras's order is i, f, c, o for the LSTM (b_i first, then b_f) and "
+    "z, r, h for the GRU (b_z first)",
+)
+
+
+def chrono_variants(bias, kind):
+    """Wrong biases from the right one (the same draw u): a sign, the input gate, the log, the blocks."""
+    bias = np.asarray(bias, dtype=np.float64)
+    gates = 4 if kind == "lstm" else 3
+    blocks = np.split(bias, gates)
+    keep = blocks[1] if kind == "lstm" else blocks[0]
+    zeros = np.zeros_like(keep)
+    if kind == "lstm":
+        return [
+            (CHRONO_SIGN, -bias),
+            (CHRONO_INPUT_NOT_NEGATED, np.concatenate([keep, keep, zeros, zeros])),
+            (CHRONO_NO_LOG, np.concatenate([-np.exp(keep), np.exp(keep), zeros, zeros])),
+            (CHRONO_BLOCKS, np.concatenate([keep, -keep, zeros, zeros])),
+        ]
+    return [
+        (CHRONO_SIGN, -bias),
+        (CHRONO_NO_LOG, np.concatenate([np.exp(keep), zeros, zeros])),
+        (CHRONO_BLOCKS, np.concatenate([zeros, keep, zeros])),
+    ]
+
+
 # -- train_step ------------------------------------------------------------------------------------
 CLIP_IGNORED = _mistake(
     "train_step_clip_not_applied",

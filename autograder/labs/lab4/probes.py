@@ -1,4 +1,5 @@
-"""Probes for Lab 4's exercises: ``skill``, ``train_step``, ``truncated_bptt_step`` (``rnnlab/training.py``).
+"""Probes for Lab 4's exercises: ``skill``, ``train_step``, ``chrono_bias``, ``truncated_bptt_step``
+(``rnnlab/training.py``).
 
 The training functions get models that the grader builds from Keras's *built-in* cells,
 ``RNN(cell) -> Dense`` (or the cell and the Dense readout on their own for truncated BPTT), with the
@@ -13,6 +14,7 @@ Params:
     clip_norm:      (train_step) passed on as is
     compiled:       (train_step) call it inside ``tf.function``
     k:              (truncated_bptt) the chunk length
+    kind, units, t_max, seed:  (chrono_bias) passed on as is
     reference:      set for the reference run only: also return what the grader needs to recognise
                     known mistakes (the raw gradients and the loss after the update for
                     ``train_step``; the outputs of known wrong versions for ``truncated_bptt``).
@@ -63,6 +65,14 @@ def skill(arrays, params):
                for m in metrics]
     array = _as_array(function(metrics.copy(), params["baseline"], params["perfect"]), "skill(array, ...)")
     return {}, {"scalars": np.stack(scalars), "array": array}
+
+
+# -- chrono_bias -----------------------------------------------------------------------------------
+@probe("chrono_bias")
+def chrono_bias(arrays, params):
+    function = student_attribute("training", "chrono_bias")
+    bias = function(params["kind"], params["units"], params["t_max"], seed=params["seed"])
+    return {}, {"bias": _as_array(bias, "chrono_bias(...)")}
 
 
 # -- train_step ------------------------------------------------------------------------------------

@@ -1,4 +1,5 @@
-"""Grading tests for Lab 4: ``skill``, ``train_step``, ``truncated_bptt_step`` (``rnnlab/training.py``).
+"""Grading tests for Lab 4: ``skill``, ``train_step``, ``chrono_bias``, ``truncated_bptt_step``
+(``rnnlab/training.py``).
 
 The training functions run on models built from Keras's built-in cells with known weights and plain
 SGD, so the loss, the gradient norm, the final states and the weights after the update(s) are all
@@ -105,6 +106,30 @@ def test_train_step_loose_clip(grader):
         public_only=True)
 def test_train_step_compiled(grader):
     check_train_step(grader, "train_step.compiled")
+
+
+# -- chrono_bias -----------------------------------------------------------------------------------
+def check_chrono(grader, case_id):
+    case = grader.case(case_id)
+    outcome = grader.run(case)
+    p = case.params
+    gates = 4 if p["kind"] == "lstm" else 3
+    what = f"chrono_bias({p['kind']!r}, units={p['units']}, t_max={p['t_max']}, seed={p['seed']})"
+    got, want = outcome.arrays["bias"], case.expected_arrays["bias"]
+    if got.shape != want.shape:
+        raise Feedback(f"{what} returned shape {got.shape}; the whole bias of a {p['kind'].upper()} cell has "
+                       f"{gates} blocks of {p['units']}: shape {want.shape}", kind="contract")
+    check_array(got, want, what, axis_names=["bias entry"], mistakes=mistakes.chrono_variants(want, p["kind"]))
+
+
+@points(1, exercise="chrono_bias", stage="LSTM: b_f = log u, b_i = -b_f")
+def test_chrono_bias_lstm(grader):
+    check_chrono(grader, "chrono.lstm")
+
+
+@points(1, exercise="chrono_bias", stage="GRU: b_z = log u (Keras's convention)")
+def test_chrono_bias_gru(grader):
+    check_chrono(grader, "chrono.gru")
 
 
 # -- truncated_bptt_step ---------------------------------------------------------------------------
