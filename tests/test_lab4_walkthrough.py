@@ -99,6 +99,7 @@ def test_every_run_line_recomputes_its_skill(stdout):
     # fast mode: the agreement grid, one other initialisation, adding, temporal order, the reversed run
     assert [(line[0].split(" T=")[0].split(",")[0], line[6], line[7]) for line in lines] == (
         [("agreement", m, "default" if m in MODELS[:2] else "chrono") for m in MODELS]
+        + [("agreement", "SimpleRNN (tanh)", "default")]  # the curriculum run: clauses 1..L
         + [("agreement", "LSTM", "forget bias 1")]
         + [("adding", m, "default" if m in MODELS[:2] else "chrono") for m in MODELS]
         + [("temporal order", m, "default" if m in MODELS[:2] else "chrono") for m in MODELS]
@@ -243,8 +244,12 @@ def test_results_json_rows_and_markdown(run, stdout):
             perfect = 0.0 if row["metric_name"] == "MSE" else 1.0
             assert row["skill"] == pytest.approx((row["metric"] - row["baseline"]) / (perfect - row["baseline"]))
     sections = {row["section"] for row in rows}
-    assert {"agreement", "agreement by distance", "initialisation", "adding", "temporal order",
+    assert {"agreement", "agreement by distance", "curriculum", "initialisation", "adding", "temporal order",
             "reversed input", "truncated BPTT"} <= sections
+    curriculum = re.search(r"tanh RNN trained on clauses 1\.\.(\d+), accuracy by distance, opposite attractors: (.+)$",
+                           stdout, re.MULTILINE)
+    assert int(curriculum.group(1)) == FAST_AGREEMENT_L
+    assert [int(item.split(":")[0]) for item in curriculum.group(2).split()] == [c + 3 for c in FAST_TEST_CLAUSES]
     distance_rows = [r for r in rows if r["section"] == "agreement by distance"]
     assert len(distance_rows) == len(MODELS) * len(FAST_TEST_CLAUSES) * 2  # x random and opposite attractors
     markdown = (KIT_ROOT / "out" / "lab4" / "results.md").read_text()
