@@ -151,7 +151,8 @@ VARIANTS = {
          (CLIP, "grads = [g * clip_norm / global_norm for g in grads]"),
          (BLOCKS, 'blocks = [keep, -keep, zeros, zeros] if kind == "lstm" else [zeros, keep, zeros]'),
          (TBPTT_BODY, ACCUMULATED_BODY)],
-        {SKILL_ACC: m.SKILL_MSE_ONLY, LOOSE: m.ALWAYS_RESCALE, CHRONO_LSTM: m.CHRONO_BLOCKS,
+        # For the LSTM, b_i and b_f swapped are the sign flip (the same numbers), and named so.
+        {SKILL_ACC: m.SKILL_MSE_ONLY, LOOSE: m.ALWAYS_RESCALE, CHRONO_LSTM: m.CHRONO_SIGN,
          CHRONO_GRU: m.CHRONO_BLOCKS, TBPTT: m.ONE_UPDATE_TRUNCATED},
         {SKILL_ACC: 1, LOOSE: 1, **BOTH_CHRONO, **ALL_TBPTT},  # a clip_norm below the norm hides it: the clipped cases pass
     ),
@@ -250,4 +251,18 @@ def test_skill_variants_differ_from_the_right_answer(lab4, case_id):
             continue  # the same formula when perfect is 1
         if mistake is m.SKILL_MSE_ONLY and case.params["perfect"] == 0.0:
             continue  # the same formula when perfect is 0
+        assert not close(variant, right), (case_id, mistake.name)
+
+
+@pytest.mark.parametrize("case_id", ["chrono.lstm", "chrono.gru"])
+def test_chrono_bias_reference_and_its_variants(lab4, case_id):
+    """The reference is chrono as Tallec and Ollivier define it, from the seeded draw; no variant equals it."""
+    case = lab4[case_id]
+    p, right = case.params, case.expected_arrays["bias"]
+    log_u = np.log(np.random.default_rng(p["seed"]).uniform(1, p["t_max"] - 1, size=p["units"]))
+    zeros = np.zeros(p["units"])
+    want = np.concatenate([-log_u, log_u, zeros, zeros] if p["kind"] == "lstm" else [log_u, zeros, zeros])
+    assert np.allclose(right, want, atol=1e-6)
+    assert np.all(1 / (1 - 1 / (1 + np.exp(-log_u))) == pytest.approx(1 + np.exp(log_u)))  # memory of 1 + u steps
+    for mistake, variant in m.chrono_variants(right, p["kind"]):
         assert not close(variant, right), (case_id, mistake.name)

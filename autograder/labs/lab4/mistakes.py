@@ -61,7 +61,8 @@ def skill_variants(metric, baseline, perfect):
 CHRONO_SIGN = _mistake(
     "chrono_sign_flipped",
     "the signs are flipped: the gate that keeps (the LSTM's forget gate f, the GRU's update gate z in Keras's "
-    "convention h_t = z * h_(t-1) + (1 - z) * h~_t) needs b = +log(u) to start near 1; -log(u) starts it shut",
+    "convention h_t = z * h_(t-1) + (1 - z) * h~_t) needs b = +log(u) to start near 1; -log(u) starts it shut. "
+    "(For the LSTM, b_i and b_f in each other's blocks give the same numbers: the order is i, f, c, o.)",
 )
 CHRONO_INPUT_NOT_NEGATED = _mistake(
     "chrono_input_gate_not_negated",
@@ -90,7 +91,7 @@ def chrono_variants(bias, kind):
             (CHRONO_SIGN, -bias),
             (CHRONO_INPUT_NOT_NEGATED, np.concatenate([keep, keep, zeros, zeros])),
             (CHRONO_NO_LOG, np.concatenate([-np.exp(keep), np.exp(keep), zeros, zeros])),
-            (CHRONO_BLOCKS, np.concatenate([keep, -keep, zeros, zeros])),
+            # b_i and b_f swapped is exactly -bias: CHRONO_SIGN's message names both.
         ]
     return [
         (CHRONO_SIGN, -bias),
