@@ -51,7 +51,7 @@
 # **Three sizes.** By default the lab runs in about a minute and a half on two CPU cores: one seed, one
 # length per task, a few hundred steps per run, enough to see the lesson. `python
 # labs/lab4_long_range.py --full` (or `RNNLAB_FULL=1`) runs the real grid, three lengths per
-# task, three seeds, 1500 to 2000 steps per run, in about half an hour. `RNNLAB_FAST=1` is a smoke
+# task, three seeds, 500 to 1000 steps per run, in about half an hour. `RNNLAB_FAST=1` is a smoke
 # run of a few seconds.
 #
 # **Conventions** (as in every lab). Inputs `(batch, T, D)`; every model is
@@ -347,12 +347,12 @@ def init_label(model_name, init):
 
 # %%
 AGREEMENT_LENGTHS = pick([20, 40, 80], [40], [3])  # L: clauses of L/2 .. L tokens
-AGREEMENT_STEPS = pick(1500, 120, 6)
+AGREEMENT_STEPS = pick(600, 120, 6)
 ADDING_LENGTHS = pick([50, 100, 200], [40], [8])
-ADDING_STEPS = pick(2000, 300, 6)
+ADDING_STEPS = pick(1000, 300, 6)
 ADDING_MODELS = pick(MODELS, ["SimpleRNN (tanh)", "LSTM", "GRU"], MODELS)  # the IRNN's turn: section 8
 ORDER_LENGTHS = pick([60, 120], [], [10])  # temporal order: the full grid only (time)
-ORDER_STEPS = pick(1000, 200, 6)
+ORDER_STEPS = pick(500, 200, 6)
 SEEDS = pick([0, 1, 2], [0], [0])
 N_TEST = pick(1000, 500, 64)
 TEST_CLAUSES = pick([1, 5, 10, 20, 40, 60, 80, 120, 160], [1, 5, 10, 20, 30, 40, 60, 80], [1, 3, 6])

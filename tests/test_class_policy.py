@@ -60,7 +60,7 @@ def test_the_report_ranks_pairs_and_quotes_the_matching_lines(similar_class, tmp
     assert flagged == 1
     report = (tmp_path / "similarity.md").read_text()
     assert "| 1 | alice / bob |" in report and "## 1. alice and bob" in report
-    assert "rnnlab/gradients.py lines" in report and "tape.watch(probes)" in report
+    assert "rnnlab/gradients.py lines" in report and "np.square(grads.numpy().astype(np.float64))" in report
     rows = list(csv.DictReader(open(tmp_path / "similarity.csv")))
     assert (rows[0]["submission_a"], rows[0]["submission_b"], rows[0]["flagged"]) == ("alice", "bob", "yes")
 
@@ -280,6 +280,13 @@ def test_the_summary_counts_only_what_the_student_sees_and_never_says_all_passed
                     "are graded with this submission and shown after the due date.")
     assert "all" not in text.lower()
     assert visibility.student_summary(_seen([2.0, 0.0], [])) == "Public tests: 2 of 4 points (1 of 2 tests not passed)."
+
+
+def test_the_summary_keeps_bonus_points_out_of_the_maximum():
+    tests = _seen([2.0, 2.0], [])
+    tests.append({"name": "lab2 bonus: stage", "score": 3.0, "max_score": 3.0, "hidden": False, "bonus": True,
+                  "status": "passed", "visibility": "visible"})
+    assert visibility.student_summary(tests) == "Public tests passed (4 of 4 points, plus 3 of 3 bonus points)."
 
 
 def test_instructor_rules_choose_each_tests_visibility(tmp_path):

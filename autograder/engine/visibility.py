@@ -78,12 +78,22 @@ def visibility_of(name, hidden, rules=DEFAULT_RULES):
 def report_summary(results, rules=None):
     """``student_summary`` of grading results (``grading.TestResult``) under ``rules``."""
     return student_summary([{"score": r.score, "max_score": r.max_score, "hidden": r.hidden,
+                             "bonus": bool(getattr(r, "bonus", False)),
                              "status": "passed" if r.status == "passed" else "failed",
                              "visibility": visibility_of(r.name, r.hidden, rules)} for r in results])
 
 
 def _points(tests):
     return sum(t["score"] for t in tests), sum(t["max_score"] for t in tests)
+
+
+def _bonus_phrase(group):
+    """", plus 6 of 6 bonus points" for the extra-credit tests of a group, which are not in its total."""
+    bonus = [t for t in group if t.get("bonus")]
+    if not bonus:
+        return ""
+    got, total = _points(bonus)
+    return f", plus {got:g} of {total:g} bonus points"
 
 
 def student_summary(tests):
@@ -96,13 +106,13 @@ def student_summary(tests):
         group = [t for t in shown if t.get("hidden", False) == (kind == "hidden")]
         if not group:
             continue
-        got, total = _points(group)
+        got, total = _points([t for t in group if not t.get("bonus")])
         failed = sum(1 for t in group if t["status"] != "passed")
         if not failed:
-            sentences.append(f"{kind.capitalize()} tests passed ({got:g} of {total:g} points).")
+            sentences.append(f"{kind.capitalize()} tests passed ({got:g} of {total:g} points{_bonus_phrase(group)}).")
         else:
-            sentences.append(f"{kind.capitalize()} tests: {got:g} of {total:g} points ({failed} of {len(group)} "
-                             "tests not passed).")
+            sentences.append(f"{kind.capitalize()} tests: {got:g} of {total:g} points{_bonus_phrase(group)} ({failed} "
+                             f"of {len(group)} tests not passed).")
     for visibility, when in _WHEN.items():
         group = [t for t in later if t["visibility"] == visibility]
         if group:
