@@ -15,7 +15,7 @@ from classkit import disguised_copy, independent, master_copy, release_copy
 from conftest import SOLUTIONS
 from test_grade_and_export import run_cli
 
-FULL = 38.0
+FULL = 40.0  # lab 1 with hidden tests: 21 public + 19 hidden points
 CLIP = "lab1 clip_by_value: values"  # 1 point
 
 
@@ -56,7 +56,7 @@ def test_one_run_gives_the_gradebook_a_ta_expects(graded_class):
         "alice": (FULL, 0.0, "", 0.0, FULL),
         "bob": (FULL, 0.0, "", 0.0, FULL),  # renamed and reordered, still correct
         "carol": (FULL, -1.0, "", 0.0, FULL - 1),  # written independently: full marks, less the override
-        "dave": (FULL, 0.0, "2", 7.6, FULL - 7.6),  # 15:00 UTC on Dec 3 is 2 days late: 20%
+        "dave": (FULL, 0.0, "2", 0.2 * FULL, 0.8 * FULL),  # 15:00 UTC on Dec 3 is 2 days late: 20%
         "erin": (0.0, 0.0, "", 0.0, 0.0),
         "frank.txt": (0.0, 5.0, "", 0.0, 5.0),  # malformed, graded by hand
     }, got
@@ -87,20 +87,21 @@ def test_a_rerun_after_an_override_changed_regrades_nothing_and_says_who_moved(g
     assert "6 already graded and unchanged, 0 to grade" in result.stderr
     assert "Applying the policy remembered in" in result.stderr
     rows = book(out)
-    assert (rows["alice"]["score"], rows["carol"]["score"], rows["frank.txt"]["score"]) == ("28", "38", "0")
-    assert rows["dave"]["score"] == "30.4"  # the remembered late policy still applies
+    assert (rows["alice"]["score"], rows["carol"]["score"], rows["frank.txt"]["score"]) == (
+        f"{FULL - 10:g}", f"{FULL:g}", "0")
+    assert rows["dave"]["score"] == f"{0.8 * FULL:g}"  # the remembered late policy still applies
     changes = (out / "changes.md").read_text()
     assert "3 of 6 submissions moved" in changes
-    assert "| alice | 38 | 28 | overrides: +0 -> -10 points |" in changes
-    assert f"| carol | 37 | 38 | {CLIP}: 0 -> 1<br>overrides: -1 -> +0 points |" in changes
+    assert f"| alice | {FULL:g} | {FULL - 10:g} | overrides: +0 -> -10 points |" in changes
+    assert f"| carol | {FULL - 1:g} | {FULL:g} | {CLIP}: 0 -> 1<br>overrides: -1 -> +0 points |" in changes
     assert "| frank.txt | 5 | 0 | overrides: +5 -> +0 points |" in changes
     results = json.loads((out / "alice" / "results.json").read_text())
-    assert results["score"] == 28 and "copied (similarity.md)" in results["output"]
+    assert results["score"] == FULL - 10 and "copied (similarity.md)" in results["output"]
     export = run_cli("export", str(out), "--to", "canvas", "--assignment", "Lab 1 (4711)")
     assert export.returncode == 0, export.stderr
     lines = (out / "canvas.csv").read_text().splitlines()
-    assert lines[:3] == ["Student,ID,SIS User ID,SIS Login ID,Section,Lab 1 (4711)", "Points Possible,,,,,38",
-                         "alice,alice,,,,28"]
+    assert lines[:3] == ["Student,ID,SIS User ID,SIS Login ID,Section,Lab 1 (4711)", f"Points Possible,,,,,{FULL:g}",
+                         f"alice,alice,,,,{FULL - 10:g}"]
 
 
 def test_gradescope_visibility_late_penalty_and_rate_limit(tmp_path):
@@ -128,7 +129,7 @@ def test_gradescope_visibility_late_penalty_and_rate_limit(tmp_path):
     assert visibility["lab1 SimpleRNNCell: forward values"] == "visible"
     assert visibility["lab1 SimpleRNNCell: forward values [hidden]"] == "after_published"
     assert visibility[CLIP] == visibility[CLIP + " [hidden]"] == "hidden"
-    assert "Public tests passed (19 of 19 points)." in results["output"]  # the visible ones: 20 less clip's 1
+    assert "Public tests passed (20 of 20 points)." in results["output"]  # the visible ones: 21 less clip's 1
     assert "shown when your instructor publishes the grades" in results["output"]
     assert "all passed" not in results["output"].lower() and "Late: submitted" in results["output"]
     # A second submission within 24 hours is not graded: the last score stays, with the next allowed time.

@@ -2,7 +2,7 @@
 and never takes the batch, the grader's files or another submission down with it.
 
 Each entry is a copy of the master's rnnlab/ with something nasty added. Scores are on Lab 1 with
-hidden tests (20 public + 20 hidden points).
+hidden tests (21 public + 19 hidden points).
 """
 
 import csv
@@ -19,9 +19,11 @@ from conftest import KIT_ROOT, SOLUTIONS
 
 from autograder.engine.batch import grade_batch
 
-FULL = 38.0  # lab 1: 20 public points + 18 hidden (the Keras round trip, 2 points, runs on the public case only)
+FULL = 40.0  # lab 1: 21 public points + 19 hidden (the Keras round trip, 2 points, runs on the public case only)
 # SimpleRNNCell tests after the contract: forward 3, gradients 2, Keras round trip 2 (public only), built-in 1.
 FORWARD_AND_LATER = (3 + 2 + 2 + 1) + (3 + 2 + 1)
+# Every gradients.py exercise, per run: unroll 1 + 1, state_gradient_norms 2 + 1 + 1, clip_by_value 1, clip_by_global_norm 2.
+GRADIENTS_PY = 1 + 1 + 2 + 1 + 1 + 1 + 2
 
 
 def master(root):
@@ -94,7 +96,7 @@ def graded(tmp_path_factory, listener):
     entry("honest", FULL)
 
     # Forges results files where it can reach, then kills its own process at import time.
-    root = entry("forger", FULL - 2 * (1 + 1 + 2 + 1 + 1 + 2))  # every gradients.py exercise
+    root = entry("forger", FULL - 2 * GRADIENTS_PY)  # every gradients.py exercise
     append(root, "gradients.py", f"""
 import json as _json, os as _os
 for _target in [{str(out)!r} + "/forger/results.json", "results.json", "/autograder/results/results.json"]:
@@ -107,7 +109,7 @@ _os._exit(0)
 """)
 
     # sys.exit at import of one module: only that module's exercises are lost.
-    root = entry("exits_at_import", FULL - 2 * (1 + 1 + 2 + 1 + 1 + 2))
+    root = entry("exits_at_import", FULL - 2 * GRADIENTS_PY)
     append(root, "gradients.py", "import sys as _sys\n_sys.exit(0)")
 
     # Monkeypatches numpy's and pytest's comparisons in the child, and returns wrong outputs.
@@ -155,7 +157,7 @@ def unroll(cell, x, initial_state=None):
         (folder / "numpy.py").write_text("raise SystemExit('shadowed numpy')\n")
 
     # Reads the master solution and uses it.
-    root = entry("reads_solutions", FULL - 2 * (1 + 1 + 2 + 1 + 1 + 2))
+    root = entry("reads_solutions", FULL - 2 * GRADIENTS_PY)
     append(root, "gradients.py", f"""
 import sys as _sys
 _sys.path.insert(0, {str(SOLUTIONS)!r})
@@ -190,9 +192,9 @@ with open({str(SOLUTIONS / "rnnlab" / "gradients.py")!r}) as _handle:
             "    while True:\n        print('x' * 100000)")
 
     # Syntax error in one module; a missing module.
-    root = entry("syntax_error", FULL - 2 * (1 + 1 + 2 + 1 + 1 + 2))
+    root = entry("syntax_error", FULL - 2 * GRADIENTS_PY)
     append(root, "gradients.py", "def broken(:\n    pass")
-    root = entry("missing_module", FULL - 2 * (1 + 1 + 2 + 1 + 1 + 2))
+    root = entry("missing_module", FULL - 2 * GRADIENTS_PY)
     (root / "rnnlab" / "gradients.py").unlink()
 
     # A symlink to a file outside the submission.
