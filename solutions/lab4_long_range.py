@@ -342,8 +342,9 @@ def init_label(model_name, init):
 # Short sentences are a curriculum: once a network has learnt to hold the number over four steps,
 # the same trick often holds it over forty. That is worth knowing, and `--full` measures it for the
 # tanh RNN (end of this section), but here we want to see which cells can *learn* a long
-# dependency when the data contains only long ones. Then we test each model at every distance, shorter and longer than in training, on random
-# attractors and on **opposite** ones (always the other number: the closest-noun rule scores 0 there).
+# dependency when the data contains only long ones. Then we test each model at every distance,
+# shorter and longer than in training, on random attractors and on **opposite** ones (always the
+# other number: the closest-noun rule scores 0 there).
 
 # %%
 AGREEMENT_LENGTHS = pick([20, 40, 80], [40], [3])  # L: clauses of L/2 .. L tokens
@@ -769,9 +770,10 @@ print(f"tanh RNN, agreement: test accuracy {in_order['metric']:.4f} in order, {r
 # Then the horizon: an echo task with a target at every step, y_t = x_{t-d} (random ±1 inputs,
 # d = 5; predicting 0 scores an MSE of 1). Inside a chunk of k steps a loss can reach inputs at
 # most k - 1 steps back, so the gradient never links y_t to x_{t-5} unless **k >= d + 1 = 6**.
-# We try k = d = 5 and k = d + 1 = 6 (the full grid sweeps k from 2 to 20); the sequences are 30 steps long (60 in the full grid) and
-# the network has 8 units (see Lab 1 for why small). Each k is traced once by `tf.function`, one
-# graph per chunk: that tracing, not the training, is what this section spends its time on.
+# We try k = d = 5 and k = d + 1 = 6 (the full grid sweeps k from 2 to 20); the sequences are 30
+# steps long (60 in the full grid) and the network has 8 units (see Lab 1 for why small). Each k is
+# traced once by `tf.function`, one graph per chunk: that tracing, not the training, is what this
+# section spends its time on.
 
 # %%
 ECHO_LAG, ECHO_BATCH, ECHO_UNITS = 5, 32, 8
