@@ -586,8 +586,8 @@ def margin_profile(model, cell, task):
     return state_gradient_norms(cell, x, margin)
 
 
-fixed_task = Task("agreement", agreement_task.length, n_test=8)  # profiles need one length: clauses of L
-fixed_task.data = lambda n, seed: seqtasks.make_agreement(n, clause_len=fixed_task.length, seed=seed)
+# Profiles need one length: every clause exactly L tokens long.
+fixed_task = Task("agreement", agreement_task.length, n_test=8, shortest=agreement_task.length)
 profiles = {}
 for model_name in MODELS:
     model, cell, _ = agreement_models[model_name, SEEDS[0]]

@@ -181,7 +181,7 @@ def test_printed_gradient_ratios(stdout):
     cell = SimpleRNNCell(32)
     model = keras.Sequential([keras.Input((None, 21)), keras.layers.Masking(0.0), keras.layers.RNN(cell),
                               keras.layers.Dense(2)])
-    x, y = seqtasks.make_agreement(64, clause_len=FAST_AGREEMENT_L, seed=7)
+    x, y, _ = seqtasks.make_agreement_varied(64, FAST_AGREEMENT_L, FAST_AGREEMENT_L, seed=7)  # clauses of exactly L
     sign = np.where(y == 1, 1.0, -1.0).astype("float32")
     readout = model.layers[-1]
     norms = state_gradient_norms(cell, x, lambda h: tf.reduce_mean(sign * (readout(h)[:, 1] - readout(h)[:, 0])))
