@@ -304,17 +304,23 @@ def train(task, seed, steps, model, optimizer, clip_norm=CLIP_NORM):
 results = []  # every number this lab measures, one dict per row: written to out/lab4/results.json
 
 
+def result_row(section, task, T, model, seed, init, steps, metric, metric_name, baseline, perfect,
+               distance=None, attractor=None):
+    """One row of ``results``: what was measured, on what, and its skill against chance."""
+    return {"section": section, "task": task, "T": T, "distance": distance, "attractor": attractor,
+            "model": model, "seed": seed, "init": init, "steps": steps, "metric": metric,
+            "metric_name": metric_name, "baseline": baseline, "skill": skill(metric, baseline, perfect)}
+
+
 def run(model_name, task, seed, steps, init="chrono", section=""):
     """Build, train, print one line, record one row; returns (model, cell, result)."""
     run_started = time.perf_counter()
     model, cell, optimizer = build(model_name, task, seed, init)
     result = train(task, seed, steps, model, optimizer)
     init_name = init_label(model_name, init)
-    results.append({"section": section, "task": task.name, "T": task.steps,
-                    "distance": None, "attractor": "random" if task.name == "agreement" else None,
-                    "model": model_name, "seed": seed, "init": init_name, "steps": steps,
-                    "metric": result["metric"], "metric_name": task.metric_name, "baseline": task.baseline,
-                    "skill": result["skill"]})
+    results.append(result_row(section, task.name, task.steps, model_name, seed, init_name, steps, result["metric"],
+                              task.metric_name, task.baseline, task.perfect,
+                              attractor="random" if task.name == "agreement" else None))
     print(f"{task.label:40} {model_name:16} {init_name:17} seed {seed}: test {task.metric_name} "
           f"{result['metric']:.4f} (chance {task.baseline:.4f}), skill {result['skill']:+.2f} "
           f"[{time.perf_counter() - run_started:.1f} s]")
@@ -380,11 +386,10 @@ by_distance = []
 for (model_name, seed), (model, _, _) in agreement_models.items():
     for (clause, attractor), (x, y) in test_sets.items():
         accuracy = float(np.mean(np.argmax(predict(model, x), axis=-1) == y))
-        by_distance.append({"section": "agreement by distance", "task": f"agreement, {attractor} attractor",
-                            "T": x.shape[1], "distance": clause + 3, "attractor": attractor, "model": model_name,
-                            "seed": seed, "init": init_label(model_name, "chrono"), "steps": AGREEMENT_STEPS,
-                            "metric": accuracy, "metric_name": "accuracy", "baseline": AGREEMENT_BASELINE,
-                            "skill": skill(accuracy, AGREEMENT_BASELINE, 1.0)})
+        by_distance.append(result_row("agreement by distance", f"agreement, {attractor} attractor", x.shape[1],
+                                      model_name, seed, init_label(model_name, "chrono"), AGREEMENT_STEPS,
+                                      accuracy, "accuracy", AGREEMENT_BASELINE, 1.0, distance=clause + 3,
+                                      attractor=attractor))
 results.extend(by_distance)
 closest_noun = {attractor: seqtasks.agreement_closest_noun_accuracy(*test_sets[TEST_CLAUSES[-1], attractor])
                 for attractor in ("random", "opposite")}
@@ -449,11 +454,9 @@ if FULL or lab.fast:
     for clause in TEST_CLAUSES:
         x, y = test_sets[clause, "opposite"]
         accuracy = float(np.mean(np.argmax(predict(model, x), axis=-1) == y))
-        results.append({"section": "curriculum", "task": "agreement, opposite attractor", "T": x.shape[1],
-                        "distance": clause + 3, "attractor": "opposite", "model": "SimpleRNN (tanh)",
-                        "seed": SEEDS[0], "init": "clauses 1..L", "steps": AGREEMENT_STEPS, "metric": accuracy,
-                        "metric_name": "accuracy", "baseline": AGREEMENT_BASELINE,
-                        "skill": skill(accuracy, AGREEMENT_BASELINE, 1.0)})
+        results.append(result_row("curriculum", "agreement, opposite attractor", x.shape[1], "SimpleRNN (tanh)",
+                                  SEEDS[0], "clauses 1..L", AGREEMENT_STEPS, accuracy, "accuracy",
+                                  AGREEMENT_BASELINE, 1.0, distance=clause + 3, attractor="opposite"))
         line.append(f"{clause + 3}:{accuracy:.2f}")
     print(f"tanh RNN trained on clauses 1..{curriculum_task.length}, accuracy by distance, opposite attractors: "
           + " ".join(line))
@@ -815,10 +818,9 @@ for k in CHUNK_LENGTHS:
     outcomes = [train_truncated(k, seed) for seed in ECHO_SEEDS]
     horizon[k] = [mse_k for mse_k, _ in outcomes]
     chunks = outcomes[0][1]
-    results.append({"section": "truncated BPTT", "task": "echo", "T": ECHO_LENGTH, "distance": ECHO_LAG,
-                    "attractor": None, "model": "SimpleRNN (tanh)", "seed": ECHO_SEEDS[0], "init": f"k = {k}",
-                    "steps": ECHO_SEQUENCES * chunks, "metric": float(np.mean(horizon[k])), "metric_name": "MSE",
-                    "baseline": 1.0, "skill": skill(float(np.mean(horizon[k])), 1.0, 0.0)})
+    results.append(result_row("truncated BPTT", "echo", ECHO_LENGTH, "SimpleRNN (tanh)", ECHO_SEEDS[0], f"k = {k}",
+                              ECHO_SEQUENCES * chunks, float(np.mean(horizon[k])), "MSE", 1.0, 0.0,
+                              distance=ECHO_LAG))
     print(f"truncated BPTT, k = {k:2d} ({chunks} chunks of a {ECHO_LENGTH}-step sequence, "
           f"{'k <= d' if k <= ECHO_LAG else 'k > d '}): echo test MSE {np.mean(horizon[k]):.3f} "
           f"(predicting 0: 1.000)")
