@@ -139,6 +139,14 @@ VARIANTS = {
          DEEP_LAST: m.WRAPS_KERAS_WRAPPER},
         {**POINTS},
     ),
+    # The grader sets the weights of the cells it hands over, so a wrapper must run those very cells.
+    "backward direction on a copy of the cell it was given": (
+        [('self.backward_rnn = keras.layers.RNN(backward_cell, return_sequences=True, name="backward")',
+          'self.backward_rnn = keras.layers.RNN(type(backward_cell).from_config(backward_cell.get_config()), '
+          'return_sequences=True, name="backward")')],
+        {BI_SEQ: "never called backward_cell", BI_LAST: "never called backward_cell"},
+        {**BI_SEQ_STAGE, BI_LAST: 2},
+    ),
     # Not a catalogued mistake: the message still narrows it down to the backward half.
     "an unknown bug in the backward half": (
         [(FLIP_INPUTS, "self.backward_rnn(ops.flip(inputs, axis=1) * 0.5, training=training)")],

@@ -33,8 +33,11 @@ def _describe(case, name):
     return f"{name}({cells}, return_sequences={params['return_sequences']})"
 
 
-def check_output(got, case, key, name, what, variants=()):
-    """Shape first (a layout mistake is named from the shape alone), then values against Keras."""
+def check_output(got, case, key, name, what, variants=(), uncalled=()):
+    """Shape first (a layout mistake is named from the shape alone), then values against Keras.
+
+    ``uncalled``: the cells the wrapper was given and never ran (from the probe); wrong values that
+    no known mistake explains are then put down to that."""
     expected = case.expected_arrays[key]
     got = np.asarray(got)
     if got.shape != expected.shape:
@@ -48,6 +51,10 @@ def check_output(got, case, key, name, what, variants=()):
         check_array(got, expected, what, time_axis=1 if sequences else None,
                     axis_names=SEQ_AXES if sequences else VECTOR_AXES, mistakes=variants)
     except Feedback as feedback:
+        if feedback.kind == "mismatch" and uncalled:
+            raise Feedback(f"{name} never called {', '.join(uncalled)}: it must run the cells it was given "
+                           "(through self.forward_rnn / self.backward_rnn or self.rnns), because the grader "
+                           "sets their weights", kind="contract") from None
         if feedback.kind == "mismatch" and name == "BidirectionalRNN" and "forward" in case.params:
             feedback.message += _which_half(got, expected, case.params["forward"]["units"])
             feedback.args = (feedback.message,)
@@ -88,7 +95,7 @@ def check_forward(grader, case_id, name, variants):
     outcome = grader.run(case)
     check_output(outcome.arrays["outputs"], case, "outputs", name,
                  f"the output of {_describe(case, name)} (checked against {KERAS_EQUIVALENT[name]})",
-                 variants(case.inputs, case.params["return_sequences"]))
+                 variants(case.inputs, case.params["return_sequences"]), outcome.values.get("uncalled", ()))
 
 
 def check_gradients(grader, case_id, name):
@@ -97,7 +104,8 @@ def check_gradients(grader, case_id, name):
     outcome = grader.run(case)
     # The forward pass first (these cells differ from the forward-value cases), so that a gradient
     # mismatch below can only mean a cut or altered path back.
-    check_output(outcome.arrays["outputs"], case, "outputs", name, f"the output of {_describe(case, name)}")
+    check_output(outcome.arrays["outputs"], case, "outputs", name, f"the output of {_describe(case, name)}",
+                 uncalled=outcome.values.get("uncalled", ()))
     missing = [n for n in outcome.values.get("none_gradients", []) if f"grad.{n}" in case.expected_arrays]
     if missing:
         raise Feedback(f"no gradient reaches {missing} through {name}: run every cell on tensors (keras.ops or "
@@ -138,7 +146,8 @@ def check_in_keras(grader, case_id, name):
     case = grader.case(case_id)
     outcome = grader.run(case)
     described = _describe(case, name)
-    check_output(outcome.arrays["model"], case, "model", name, f"{described} inside a keras.Model")
+    check_output(outcome.arrays["model"], case, "model", name, f"{described} inside a keras.Model",
+                 uncalled=outcome.values.get("uncalled", ()))
     errors = outcome.values.get("errors", {})
     for stage, label in (("tf_function", "inside tf.function"), ("save_load", "after .keras save and load")):
         if stage in errors:
