@@ -33,6 +33,11 @@ STATE_NOT_CARRIED = _mistake(
 NO_RECURRENCE = _mistake("no_recurrence", "the recurrent term h_{t-1} U is missing")
 
 # -- identity RNN --------------------------------------------------------------------------------
+INITIALIZERS_MIXED_UP = _mistake(
+    "initializers_mixed_up",
+    "build draws a weight from the wrong initializer: kernel from self.kernel_initializer, recurrent_kernel from "
+    "self.recurrent_initializer, bias from self.bias_initializer",
+)
 IRNN_TANH = _mistake("irnn_tanh", "an IRNN uses ReLU units (activation='relu'), not tanh")
 
 # -- state_gradient_norms ------------------------------------------------------------------------
