@@ -163,3 +163,17 @@ def test_weak_spots_found_by_the_mutation_tester(tmp_path):
     builtin = results["test_simple_rnn_matches_builtin"]
     assert builtin.mistake == mistakes.INITIALIZERS_MIXED_UP.name and "kernel holds [2.0]" in builtin.output
     assert "global norm of [None, None]" in results["test_clip_by_global_norm"].output
+
+
+@pytest.mark.parametrize("edits, test, mistake", [
+    ([("gradients.py", "tf.clip_by_value(g, lo, hi)", "tf.clip_by_value(g, hi, lo)")],
+     "test_clip_by_value", "clip_bounds_swapped"),
+    ([("gradients.py", "global_norm = tf.sqrt(tf.add_n([tf.reduce_sum(tf.square(g)) for g in present]))",
+       "global_norm = tf.add_n([tf.reduce_sum(tf.square(g)) for g in present])")],
+     "test_clip_by_global_norm", "global_norm_not_rooted"),
+    ([("gradients.py", "tf.reduce_sum(tf.square(g))", "tf.reduce_mean(tf.square(g))")],
+     "test_clip_by_global_norm", "global_norm_of_means"),
+], ids=["bounds swapped", "norm not rooted", "mean of squares"])
+def test_clipping_mistakes_are_named(tmp_path, edits, test, mistake):
+    results = grade_folder(make_submission(tmp_path, edits), [1])
+    assert set(lost(results)) == {test} and results[test].mistake == mistake, results[test].output

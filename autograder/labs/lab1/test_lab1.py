@@ -144,7 +144,9 @@ def test_clip_by_value(grader):
     case = grader.case("clip_by_value")
     outcome = grader.run(case)
     for key in sorted(case.expected_arrays):
-        check_array(outcome.arrays[key], case.expected_arrays[key], f"clip_by_value's gradient {key[4:]}")
+        variants = mistakes.clip_by_value_variants(case.inputs[f"g.{key[4:]}"], case.params["lo"], case.params["hi"])
+        check_array(outcome.arrays[key], case.expected_arrays[key], f"clip_by_value's gradient {key[4:]}",
+                    mistakes=variants)
 
 
 @points(2, exercise="clip_by_global_norm", stage="equals tf.clip_by_global_norm")
