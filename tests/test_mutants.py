@@ -203,3 +203,14 @@ def test_a_small_run_grades_mutants_of_lab_1_and_writes_both_reports(tmp_path):
     assert "| lab 1 clip_by_value | 1 | 1 |" in text and "## Survivors" in text
     assert any("[lab 1] [5/5] " in line or "[lab 1] [" in line for line in lines)
     assert (tmp_path / "graded" / "lab1" / MASTER_ID / "results.json").exists()
+
+
+def test_the_command_line_refuses_bad_numbers_before_grading_anything(tmp_path, capsys):
+    from autograder.cli import EXIT_BAD_INPUT, main
+
+    assert main(["mutants", "--count", "0", "--out", str(tmp_path)]) == EXIT_BAD_INPUT
+    assert main(["mutants", "--workers", "0", "--out", str(tmp_path)]) == EXIT_BAD_INPUT
+    assert "at least 1" in capsys.readouterr().err
+    assert not list(tmp_path.iterdir())
+    with pytest.raises(SystemExit):
+        main(["mutants", "--lab", "99", "--out", str(tmp_path)])
