@@ -177,3 +177,9 @@ def test_weak_spots_found_by_the_mutation_tester(tmp_path):
 def test_clipping_mistakes_are_named(tmp_path, edits, test, mistake):
     results = grade_folder(make_submission(tmp_path, edits), [1])
     assert set(lost(results)) == {test} and results[test].mistake == mistake, results[test].output
+
+
+def test_a_missing_input_term_is_named(tmp_path):
+    results = grade_folder(make_submission(tmp_path, [
+        ("simple_rnn.py", "ops.matmul(inputs, self.kernel) + ops.matmul(h_prev", "ops.matmul(h_prev")]), [1])
+    assert results["test_simple_rnn_forward"].mistake == "no_input_term", results["test_simple_rnn_forward"].output

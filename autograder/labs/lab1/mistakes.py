@@ -31,6 +31,7 @@ STATE_NOT_CARRIED = _mistake(
     "not the old state",
 )
 NO_RECURRENCE = _mistake("no_recurrence", "the recurrent term h_{t-1} U is missing")
+NO_INPUT_TERM = _mistake("no_input_term", "the input term x_t K is missing: h_t = act(x_t K + h_{t-1} U + b)")
 
 # -- identity RNN --------------------------------------------------------------------------------
 INITIALIZERS_MIXED_UP = _mistake(
@@ -94,6 +95,7 @@ def simple_rnn_variants(inputs, activation="tanh"):
         (TRANSPOSED_RECURRENT, simple_rnn(x, k, u.T, b, h0, activation)),
         (STATE_NOT_CARRIED, simple_rnn(x, k, u, b, h0, activation, carry_state=False)),
         (NO_RECURRENCE, simple_rnn(x, k, u, b, h0, activation, recurrence=False)),
+        (NO_INPUT_TERM, simple_rnn(x, 0 * k, u, b, h0, activation)),
         (NO_ACTIVATION, simple_rnn(x, k, u, b, h0, "linear")),
     ]
     if activation != "tanh":
