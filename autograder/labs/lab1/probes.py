@@ -9,7 +9,8 @@ import numpy as np
 import tensorflow as tf
 
 from autograder.sandbox.probes import ContractError, probe, student_attribute
-from autograder.labs.shared.probes import build_cell, prepared_cell, run_steps, set_weights_by_name, short_name, state_arrays, weight_arrays
+from autograder.labs.shared.probes import (build_cell, prepared_cell, run_steps, set_weights_by_name, short_name,
+                                           state_arrays, weight_arrays)
 
 
 def _builtin_cell(arrays, params):
