@@ -236,7 +236,9 @@ def run_mutants(out_dir, labs=LABS, count=200, seed=0, workers=2, equivalence_se
                       _prefixed(log, f"lab {lab}"))
         mutants_report.classify(lab_mutants, rows, lab)
         survivors = [m.id for m in lab_mutants if m.result["verdict"] == "survived"]
-        for extra in range(1, equivalence_seeds + 1 if survivors else 1):
+        for extra in range(1, equivalence_seeds + 1):
+            if not survivors:
+                break
             log(f"lab {lab}: {len(survivors)} survivor(s): grading them on the hidden cases of seed {seed + extra}")
             folder = _survivor_folder(folders, lab, survivors, out_dir / "survivors" / f"seed{seed + extra}")
             rows = _grade(folder, out_dir / "graded" / f"lab{lab}-seed{seed + extra}", lab, seed + extra,

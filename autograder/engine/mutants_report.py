@@ -44,7 +44,8 @@ def classify(mutants, rows, lab):
             verdict, how = "grader_error", None
         elif row["failed_exercises"] or row["score"] < master["score"]:
             verdict = "caught"
-            how = "named" if row["mistakes"] else ("error" if "(" in row["status"] else "mismatch")
+            # "graded (2 error)": a test ended in an exception, a crash or a timeout
+            how = "named" if row["mistakes"] else ("error" if row["status"] != "graded" else "mismatch")
         else:
             verdict, how = "survived", None
         mutant.result = dict(base, verdict=verdict, how=how, equivalent=None, seeds_passed=[])
@@ -138,7 +139,9 @@ def render_markdown(summary):
         "A mutant is the master with one edit. *Caught*: it loses points; *named*: the feedback names a known "
         "mistake; *by error* / *by mismatch*: caught, but the feedback shows an exception, or where the values "
         "differ, without naming the mistake. *Equivalent*: it survived and kept full marks on the other seeds' "
-        "hidden cases too. The rates are over the mutants that are not equivalent.", "",
+        "hidden cases too, so no test tells it from the master; read its edit to be sure (it may change "
+        "what no case tries: a type, an argument the cases never pass). The rates are over the mutants "
+        "that are not equivalent.", "",
         "## By lab", "",
         *_table([(f"lab {lab}", row) for lab, row in summary["labs"].items()] + [("**all**", summary["total"])],
                 "lab"),
