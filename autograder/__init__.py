@@ -16,6 +16,7 @@ Commands (``python -m autograder --help``):
     check        grade one submission against the public fixtures (students)
     grade        grade a folder of submissions with public and hidden tests (TAs)
     gradescope   build a Gradescope autograder.zip (instructors)
+    mutants      grade one-edit mutants of the master: which mistakes the tests miss (instructors)
     release      regenerate ``labs/`` and the public fixtures from ``solutions/`` (instructors)
     new-lab      start lab N from ``templates/`` (instructors)
     new-dataset  start a sequence task in ``datasets/seqtasks`` from ``templates/`` (instructors)

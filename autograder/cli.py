@@ -183,6 +183,22 @@ def command_gradescope_run(args):
     return EXIT_OK
 
 
+# -- mutants ---------------------------------------------------------------------------------------
+def command_mutants(args):
+    from autograder.engine.mutants import MutantsError, run_mutants
+
+    if args.workers < 1 or (args.count is not None and args.count < 1) or args.equivalence_seeds < 0:
+        _log("error: --workers and --count must be at least 1, --equivalence-seeds at least 0")
+        return EXIT_BAD_INPUT
+    try:
+        run_mutants(args.out, _labs_arg(args.lab), count=args.count, seed=args.seed, workers=args.workers,
+                    equivalence_seeds=args.equivalence_seeds, call_timeout=args.timeout, log=_log)
+    except MutantsError as error:
+        _log(f"error: {error}")
+        return EXIT_BAD_INPUT
+    return EXIT_OK
+
+
 # -- new-lab / new-dataset -------------------------------------------------------------------------
 def command_new_lab(args):
     from autograder.engine import scaffold
@@ -284,6 +300,27 @@ def _instructor_commands(commands):
     gradescope_run.add_argument("--submission-timeout", type=float, default=None)
     gradescope_run.set_defaults(run=command_gradescope_run)
 
+    mutants = commands.add_parser(
+        "mutants", help="grade one-edit mutants of the master: which mistakes do the tests miss?",
+        description="Make one-edit mutants of the master's solution blocks (swap + and -, drop a call, swap "
+                    "kernel and recurrent_kernel, ...; see autograder/engine/mutation_operators.py), grade each "
+                    "with its lab's public and hidden tests, and report per exercise how many lose points, how "
+                    "many are named as a known mistake, and the survivors (with whether they look equivalent).",
+        epilog="example:\n  python -m autograder mutants --count 200 --seed 0 --out out/mutants\n"
+               "  writes out/mutants/mutants.md and mutants.json (docs/EXTENDING.md)",
+        formatter_class=argparse.RawDescriptionHelpFormatter)
+    mutants.add_argument("--out", default="out/mutants", help="output folder (default out/mutants)")
+    mutants.add_argument("--lab", type=int, action="append", help="only this lab's exercises (repeatable)")
+    mutants.add_argument("--count", type=int, default=200, help="how many mutants (default 200), spread across "
+                                                                "the exercises")
+    mutants.add_argument("--all", dest="count", action="store_const", const=None, help="every mutant there is")
+    mutants.add_argument("--seed", type=int, default=0, help="picks the mutants and the hidden cases (default 0)")
+    mutants.add_argument("--workers", type=int, default=2, help="parallel workers (default 2)")
+    mutants.add_argument("--equivalence-seeds", type=int, default=2,
+                         help="grade the survivors on this many more seeds' hidden cases (default 2)")
+    mutants.add_argument("--timeout", type=float, default=60, help="seconds allowed per test (default 60)")
+    mutants.set_defaults(run=command_mutants)
+
     release = commands.add_parser("release", help="regenerate labs/ and the public fixtures from solutions/",
                                   description="Strip solutions/ into labs/ and rebuild the public fixtures.")
     release.add_argument("--check", action="store_true", help="change nothing; exit 1 if labs/ or fixtures are stale")
@@ -326,7 +363,7 @@ def _scaffolding_commands(commands):
 def build_parser():
     parser = argparse.ArgumentParser(prog="python -m autograder", description="The RNN lab kit's autograder.")
     commands = parser.add_subparsers(dest="command", required=True,
-                                     metavar="{check,grade,export,gradescope,release,new-lab,new-dataset}")
+                                     metavar="{check,grade,export,gradescope,mutants,release,new-lab,new-dataset}")
     _student_and_ta_commands(commands)
     _instructor_commands(commands)
     _scaffolding_commands(commands)

@@ -147,3 +147,39 @@ def test_rounding_differences_get_full_marks_and_a_wrong_bias_in_one_unit_does_n
     results = grade_folder(wrong_bias, [1])
     assert results["test_simple_rnn_forward"].score == 0
     assert "wrong values" in results["test_simple_rnn_forward"].output, results["test_simple_rnn_forward"].output
+
+
+def test_weak_spots_found_by_the_mutation_tester(tmp_path):
+    """Two mutants that kept full marks before (``python -m autograder mutants``): the kernel drawn
+    from the recurrent initializer, and a global norm of 1 for a list of Nones."""
+    from autograder.labs.lab1 import mistakes
+
+    results = grade_folder(make_submission(tmp_path, [
+        ("simple_rnn.py", 'initializer=self.kernel_initializer, name="kernel"',
+         'initializer=self.recurrent_initializer, name="kernel"'),
+        ("gradients.py", "if present else tf.constant(0.0)", "if present else tf.constant(1.0)"),
+    ]), [1])
+    assert lost(results) == {"test_simple_rnn_matches_builtin": 1, "test_clip_by_global_norm": 2}
+    builtin = results["test_simple_rnn_matches_builtin"]
+    assert builtin.mistake == mistakes.INITIALIZERS_MIXED_UP.name and "kernel holds [2.0]" in builtin.output
+    assert "global norm of [None, None]" in results["test_clip_by_global_norm"].output
+
+
+@pytest.mark.parametrize("edits, test, mistake", [
+    ([("gradients.py", "tf.clip_by_value(g, lo, hi)", "tf.clip_by_value(g, hi, lo)")],
+     "test_clip_by_value", "clip_bounds_swapped"),
+    ([("gradients.py", "global_norm = tf.sqrt(tf.add_n([tf.reduce_sum(tf.square(g)) for g in present]))",
+       "global_norm = tf.add_n([tf.reduce_sum(tf.square(g)) for g in present])")],
+     "test_clip_by_global_norm", "global_norm_not_rooted"),
+    ([("gradients.py", "tf.reduce_sum(tf.square(g))", "tf.reduce_mean(tf.square(g))")],
+     "test_clip_by_global_norm", "global_norm_of_means"),
+], ids=["bounds swapped", "norm not rooted", "mean of squares"])
+def test_clipping_mistakes_are_named(tmp_path, edits, test, mistake):
+    results = grade_folder(make_submission(tmp_path, edits), [1])
+    assert set(lost(results)) == {test} and results[test].mistake == mistake, results[test].output
+
+
+def test_a_missing_input_term_is_named(tmp_path):
+    results = grade_folder(make_submission(tmp_path, [
+        ("simple_rnn.py", "ops.matmul(inputs, self.kernel) + ops.matmul(h_prev", "ops.matmul(h_prev")]), [1])
+    assert results["test_simple_rnn_forward"].mistake == "no_input_term", results["test_simple_rnn_forward"].output

@@ -153,6 +153,15 @@ VARIANTS = {
         {BUILTIN: m.LSTM_HARDCODED_ACTIVATIONS},
         {BUILTIN: 1},
     ),
+    # Found by the mutation tester (python -m autograder mutants): caught, but not named before.
+    "input term missing": (
+        [("z = ops.matmul(inputs, self.kernel) + " + BIAS, "z = " + BIAS)],
+        {FORWARD: m.LSTM_NO_INPUT_TERM}, LSTM_FORWARD_STAGE,
+    ),
+    "recurrent term missing": (
+        [(BIAS, BIAS.replace("ops.matmul(h_prev, self.recurrent_kernel) + ", ""))],
+        {FORWARD: m.LSTM_NO_RECURRENT_TERM}, LSTM_FORWARD_STAGE,
+    ),
 }
 
 
@@ -332,3 +341,4 @@ def test_every_gated_lstm_mistake_has_a_broken_copy():
     ours = {value.name for value in vars(m).values() if isinstance(value, Mistake)
             and value.name.startswith(("lstm_", "peephole_"))} | {plumbing.NOT_REGISTERED.name, plumbing.INCOMPLETE_CONFIG.name}
     assert ours <= exercised, ours - exercised
+

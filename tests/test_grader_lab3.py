@@ -114,6 +114,11 @@ VARIANTS = {
         {FORWARD: m.GRU_MISSING_BIAS},
         FORWARD_STAGE,
     ),
+    "input term missing (found by the mutation tester)": (
+        [(SPLIT_X, SPLIT_X.replace("ops.matmul(inputs, self.kernel) + ", ""))],
+        {FORWARD: m.GRU_NO_INPUT_TERM},
+        FORWARD_STAGE,
+    ),
     "state not carried": (
         [(RETURN, RETURN.replace("[h]", "[h_prev]"))],
         {FORWARD: m.GRU_STATE_NOT_CARRIED},
@@ -211,3 +216,4 @@ def test_flipped_convention_is_the_same_model_with_the_update_gate_negated(lab3)
         negated[name] = weight
     flipped, _ = m.gru(*m._gru_inputs(negated), flipped=True)
     assert close(flipped, lab3["gru.forward"].expected_arrays["outputs"])
+

@@ -6,7 +6,7 @@ exercise."""
 import numpy as np
 import pytest
 from conftest import LABS, SOLUTIONS
-from graderkit import assert_broken_copy, exercised_mistakes, grade_folder, lost
+from graderkit import assert_broken_copy, exercised_mistakes, grade_folder, lost, make_submission
 
 from autograder.engine.cases import fixture_path, load_fixture
 from autograder.engine.compare import close
@@ -266,3 +266,16 @@ def test_chrono_bias_reference_and_its_variants(lab4, case_id):
     assert np.all(1 / (1 - 1 / (1 + np.exp(-log_u))) == pytest.approx(1 + np.exp(log_u)))  # memory of 1 + u steps
     for mistake, variant in m.chrono_variants(right, p["kind"]):
         assert not close(variant, right), (case_id, mistake.name)
+
+
+def test_weak_spots_found_by_the_mutation_tester(tmp_path):
+    """Two mutants that kept full marks before (``python -m autograder mutants``): chrono_bias
+    returning float64, and truncated_bptt_step calling loss_fn(y_pred, y_true) (the LSTM case's loss
+    is not symmetric in its arguments, so the swap shows)."""
+    results = grade_folder(make_submission(tmp_path, [
+        (MODULE, "return np.concatenate(blocks).astype(np.float32)", "return np.concatenate(blocks)"),
+        (MODULE, "loss = loss_fn(y[:, start:start + k], readout(outputs))",
+         "loss = loss_fn(readout(outputs), y[:, start:start + k])"),
+    ]), [4])
+    assert lost(results) == {**BOTH_CHRONO, TBPTT_LSTM: 1}
+    assert "return a float32 array" in results[CHRONO_LSTM].output

@@ -68,6 +68,11 @@ def make_cases(rng, hidden=False):
              {"x": normal(rng, b, VANISHING_STEPS, d), "v": normal(rng, h),
               "w.kernel": normal(rng, d, h, scale=scale), "w.recurrent_kernel": scaled_orthogonal(rng, h, 0.2),
               "w.bias": normal(rng, h, scale=0.5)}),
+        # After it, for the same reason: None entries (a variable without a gradient) stay None and
+        # count for nothing; with no gradient at all the norm is 0 (the probe also tries [None, None]).
+        Case("clip_by_global_norm.nones", "clip_by_global_norm", {"max_norm": 1.0, "nones": True},
+             {"g.0": normal(rng, d, h, scale=2.0), "g.1": normal(rng, h)}),
+        Case("simple_rnn.initializers", "simple_rnn_initializers", dict(simple, input_dim=d)),
     ]
     return cases
 

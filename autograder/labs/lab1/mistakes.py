@@ -31,8 +31,14 @@ STATE_NOT_CARRIED = _mistake(
     "not the old state",
 )
 NO_RECURRENCE = _mistake("no_recurrence", "the recurrent term h_{t-1} U is missing")
+NO_INPUT_TERM = _mistake("no_input_term", "the input term x_t K is missing: h_t = act(x_t K + h_{t-1} U + b)")
 
 # -- identity RNN --------------------------------------------------------------------------------
+INITIALIZERS_MIXED_UP = _mistake(
+    "initializers_mixed_up",
+    "build draws a weight from the wrong initializer: kernel from self.kernel_initializer, recurrent_kernel from "
+    "self.recurrent_initializer, bias from self.bias_initializer",
+)
 IRNN_TANH = _mistake("irnn_tanh", "an IRNN uses ReLU units (activation='relu'), not tanh")
 
 # -- state_gradient_norms ------------------------------------------------------------------------
@@ -72,6 +78,12 @@ ALWAYS_RESCALE = _mistake(
 )
 NORM_AFTER_CLIP = _mistake("norm_after_clip", "the returned norm is the one after clipping; return the global norm before clipping")
 SUM_OF_NORMS = _mistake("sum_of_norms", "global_norm is sqrt(sum_i ||g_i||^2), not the sum of the individual norms")
+NORM_NOT_ROOTED = _mistake("global_norm_not_rooted", "global_norm is sqrt(sum_i ||g_i||^2): you left out the square root")
+MEAN_OF_SQUARES = _mistake(
+    "global_norm_of_means",
+    "global_norm sums the squares of every element (tf.reduce_sum(tf.square(g))), not their mean",
+)
+BOUNDS_SWAPPED = _mistake("clip_bounds_swapped", "lo and hi are swapped: tf.clip_by_value(g, lo, hi) takes the lower bound first")
 
 
 def simple_rnn_variants(inputs, activation="tanh"):
@@ -83,6 +95,7 @@ def simple_rnn_variants(inputs, activation="tanh"):
         (TRANSPOSED_RECURRENT, simple_rnn(x, k, u.T, b, h0, activation)),
         (STATE_NOT_CARRIED, simple_rnn(x, k, u, b, h0, activation, carry_state=False)),
         (NO_RECURRENCE, simple_rnn(x, k, u, b, h0, activation, recurrence=False)),
+        (NO_INPUT_TERM, simple_rnn(x, 0 * k, u, b, h0, activation)),
         (NO_ACTIVATION, simple_rnn(x, k, u, b, h0, "linear")),
     ]
     if activation != "tanh":
@@ -153,4 +166,16 @@ def global_norm_variants(grads, max_norm):
         ALWAYS_RESCALE: ([g * max_norm / total for g in grads], total),
         NORM_AFTER_CLIP: ([g * correct_scale for g in grads], min(total, max_norm)),
         SUM_OF_NORMS: ([g * max_norm / max(sum(norms), max_norm) for g in grads], sum(norms)),
+        NORM_NOT_ROOTED: ([g * max_norm / max(total ** 2, max_norm) for g in grads], total ** 2),
+        MEAN_OF_SQUARES: _rescaled(grads, max_norm, float(np.sqrt(sum(np.mean(g ** 2) for g in grads)))),
     }
+
+
+def _rescaled(grads, max_norm, norm):
+    return [g * max_norm / max(norm, max_norm) for g in grads], norm
+
+
+def clip_by_value_variants(grad, lo, hi):
+    """What one gradient becomes under the known clip_by_value mistakes: [(Mistake, array)]."""
+    # tf.clip_by_value(g, hi, lo) is max(min(g, lo), hi); a hand-written clip may take the other order.
+    return [(BOUNDS_SWAPPED, np.maximum(np.minimum(grad, lo), hi)), (BOUNDS_SWAPPED, np.minimum(np.maximum(grad, hi), lo))]

@@ -9,7 +9,8 @@ import numpy as np
 import tensorflow as tf
 
 from autograder.sandbox.probes import ContractError, probe, student_attribute
-from autograder.labs.shared.probes import prepared_cell, run_steps, set_weights_by_name, short_name, state_arrays, weight_arrays
+from autograder.labs.shared.probes import (build_cell, prepared_cell, run_steps, set_weights_by_name, short_name,
+                                           state_arrays, weight_arrays)
 
 
 def _builtin_cell(arrays, params):
@@ -100,10 +101,38 @@ def clip_by_value(arrays, params):
 def clip_by_global_norm(arrays, params):
     function = student_attribute("gradients", "clip_by_global_norm")
     grads = _gradient_list(arrays)
-    result = function(grads, params["max_norm"])
+    if not params.get("nones"):
+        clipped, norm = _clip_pair(function(grads, params["max_norm"]))
+        out = _check_list(clipped, len(grads), "clip_by_global_norm")
+        out["norm"] = _as_array(norm, "clip_by_global_norm's global norm").reshape(())
+        return {}, out
+    # None entries, as tape.gradient gives for a variable the loss does not use: they stay None.
+    clipped, norm = _clip_pair(function([None, *grads, None], params["max_norm"]))
+    if not isinstance(clipped, (list, tuple)) or len(clipped) != len(grads) + 2:
+        raise ContractError("clip_by_global_norm must return one entry per gradient, None entries included")
+    if clipped[0] is not None or clipped[-1] is not None:
+        raise ContractError("clip_by_global_norm must keep a None gradient as None (a variable that got no "
+                            "gradient); skip it when computing the global norm")
+    out = _check_list(list(clipped[1:-1]), len(grads), "clip_by_global_norm")
+    out["norm"] = _as_array(norm, "clip_by_global_norm's global norm").reshape(())
+    _, empty_norm = _clip_pair(function([None, None], params["max_norm"]))
+    out["norm.empty"] = _as_array(empty_norm, "clip_by_global_norm's global norm of [None, None]").reshape(())
+    return {}, out
+
+
+def _clip_pair(result):
     if not isinstance(result, (tuple, list)) or len(result) != 2:
         raise ContractError("clip_by_global_norm must return a pair (clipped_list, global_norm)")
-    clipped, norm = result
-    out = _check_list(clipped, len(grads), "clip_by_global_norm")
-    out["norm"] = _as_array(norm, "clip_by_global_norm's global norm").reshape(())
-    return {}, out
+    return result
+
+
+@probe("simple_rnn_initializers")
+def simple_rnn_initializers(arrays, params):
+    """The values each weight of a freshly built ``SimpleRNNCell`` holds when every initializer is a
+    different constant (kernel 1, recurrent 2, bias 3): shows which initializer ``build`` used where."""
+    cell_class = student_attribute("simple_rnn", "SimpleRNNCell")
+    constant = keras.initializers.Constant
+    cell = cell_class(params["units"], kernel_initializer=constant(1.0), recurrent_initializer=constant(2.0),
+                      bias_initializer=constant(3.0))
+    build_cell(cell, params["input_dim"])
+    return {short_name(v): sorted({float(value) for value in np.asarray(v).ravel()}) for v in cell.weights}, {}

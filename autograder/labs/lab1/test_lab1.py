@@ -45,6 +45,14 @@ def test_simple_rnn_matches_builtin(grader):
     check_array(outcome.arrays["outputs"], case.expected_arrays["outputs"],
                 "SimpleRNNCell(activation='relu') compared with keras.layers.SimpleRNNCell",
                 time_axis=1, axis_names=SEQ_AXES, mistakes=mistakes.simple_rnn_variants(case.inputs, "relu"))
+    # Like the built-in, build draws each weight from its own initializer: built with
+    # kernel_initializer=Constant(1), recurrent_initializer=Constant(2), bias_initializer=Constant(3).
+    case = grader.case("simple_rnn.initializers")
+    drawn = grader.run(case).values
+    if drawn != case.expected_values:
+        held = ", ".join(f"{name} holds {values}" for name, values in sorted(drawn.items()))
+        raise Feedback(f"{mistakes.INITIALIZERS_MIXED_UP.message} (with the initializers Constant(1), Constant(2) "
+                       f"and Constant(3) your {held})", kind="mistake", mistake=mistakes.INITIALIZERS_MIXED_UP.name)
 
 
 # -- irnn_cell -----------------------------------------------------------------------------------
@@ -136,7 +144,9 @@ def test_clip_by_value(grader):
     case = grader.case("clip_by_value")
     outcome = grader.run(case)
     for key in sorted(case.expected_arrays):
-        check_array(outcome.arrays[key], case.expected_arrays[key], f"clip_by_value's gradient {key[4:]}")
+        variants = mistakes.clip_by_value_variants(case.inputs[f"g.{key[4:]}"], case.params["lo"], case.params["hi"])
+        check_array(outcome.arrays[key], case.expected_arrays[key], f"clip_by_value's gradient {key[4:]}",
+                    mistakes=variants)
 
 
 @points(2, exercise="clip_by_global_norm", stage="equals tf.clip_by_global_norm")
@@ -159,3 +169,13 @@ def test_clip_by_global_norm(grader):
         check_array(got_norm, want_norm, f"clip_by_global_norm's global norm (max_norm={case.params['max_norm']})")
         for i, (g, w) in enumerate(zip(got, want)):
             check_array(g, w, f"clip_by_global_norm's gradient {i} (max_norm={case.params['max_norm']})")
+    # None entries stay None and count for nothing; no gradient at all: norm 0 (as tf.clip_by_global_norm)
+    case = grader.case("clip_by_global_norm.nones")
+    outcome = grader.run(case)
+    for key in ("out.0", "out.1", "norm"):
+        check_array(outcome.arrays[key], case.expected_arrays[key],
+                    f"clip_by_global_norm's {'global norm' if key == 'norm' else 'gradient ' + key[4:]} with None "
+                    "entries around the gradients (skip them; they stay None)")
+    check_array(outcome.arrays["norm.empty"], case.expected_arrays["norm.empty"],
+                "clip_by_global_norm's global norm of [None, None] (no gradients at all: 0, as in "
+                "tf.clip_by_global_norm)")

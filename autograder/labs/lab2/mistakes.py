@@ -8,6 +8,8 @@ Weights arrive as the probes' arrays ``w.kernel``, ``w.recurrent_kernel``, ``w.b
 ``w.peephole_*``); initial states as ``h0.0`` (h) and ``h0.1`` (c).
 """
 
+import numpy as np
+
 from autograder.engine.mistakes import catalogue
 from autograder.labs.shared.mistakes import gate_order_variants
 from autograder.labs.shared.reference import lstm
@@ -53,6 +55,10 @@ LSTM_OUTPUT_IS_CELL = _mistake(
     "lstm_output_is_cell_state",
     "the output is the cell state: call returns (h_t, [h_t, c_t]); the output is h_t = o * tanh(c_t)",
 )
+LSTM_NO_INPUT_TERM = _mistake("lstm_no_input_term", "the input term is missing: z = x_t K + h_{t-1} U + b starts with "
+                                                      "`ops.matmul(inputs, self.kernel)`")
+LSTM_NO_RECURRENT_TERM = _mistake("lstm_no_recurrent_term", "the recurrent term is missing: z = x_t K + h_{t-1} U + b "
+                                                              "adds `ops.matmul(h_prev, self.recurrent_kernel)`")
 LSTM_MISSING_BIAS = _mistake("lstm_missing_bias", "the bias is missing: z = x_t K + h_{t-1} U + b adds `self.bias`")
 LSTM_STATE_NOT_CARRIED = _mistake(
     "lstm_state_not_carried",
@@ -107,6 +113,8 @@ def lstm_variants(inputs, activation="tanh", recurrent_activation="sigmoid"):
         (LSTM_STATES_SWAPPED, run(swap_states=True)),
         (LSTM_OUTPUT_IS_CELL, run(output="c")),
         (LSTM_MISSING_BIAS, lstm(*args[:3], None, *args[4:], **acts)[0]),
+        (LSTM_NO_INPUT_TERM, lstm(args[0], np.zeros_like(args[1]), *args[2:], **acts)[0]),
+        (LSTM_NO_RECURRENT_TERM, lstm(*args[:2], np.zeros_like(args[2]), *args[3:], **acts)[0]),
         (LSTM_STATE_NOT_CARRIED, run(carry=False)),
     ]
     if (activation, recurrent_activation) != ("tanh", "sigmoid"):

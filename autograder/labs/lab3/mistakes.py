@@ -5,6 +5,8 @@ runs the reference GRU (``shared/reference.py``) with one mistake's switch each 
 ``(Mistake, outputs)`` pairs for ``compare.check_array``.
 """
 
+import numpy as np
+
 from autograder.engine.mistakes import catalogue
 from autograder.labs.shared.mistakes import gate_order_variants
 from autograder.labs.shared.reference import gru
@@ -41,6 +43,8 @@ GRU_NO_RESET = _mistake(
     "gru_no_reset",
     "the reset gate is missing from the candidate: h~ = tanh(x_t K_h + (r * h_{t-1}) U_h + b_h)",
 )
+GRU_NO_INPUT_TERM = _mistake("gru_no_input_term", "the input term is missing: every block adds its part of "
+                                                    "`ops.matmul(inputs, self.kernel)`")
 GRU_MISSING_BIAS = _mistake("gru_missing_bias", "the bias is missing: each block adds its part of `self.bias`")
 GRU_STATE_NOT_CARRIED = _mistake(
     "gru_state_not_carried",
@@ -96,6 +100,7 @@ def gru_variants(inputs, reset_after=False, activation="tanh", recurrent_activat
         (GRU_SIGMOID_CANDIDATE, run(candidate="sigmoid")),
         (GRU_NO_RESET, run(use_reset=False)),
         (GRU_MISSING_BIAS, gru(*args[:3], None, args[4], **base)[0]),
+        (GRU_NO_INPUT_TERM, gru(args[0], np.zeros_like(args[1]), *args[2:], **base)[0]),
         (GRU_STATE_NOT_CARRIED, run(carry=False)),
     ]
     if reset_after:

@@ -91,7 +91,7 @@ def make_cases(rng, hidden=False):
              {"x": normal(rng, b, 2 * t - 1, d), "y": normal(rng, b, 2 * t - 1, 1),
               **model_weights(rng, simple, d, 1, scale)}),
         Case("tbptt.lstm", "truncated_bptt",
-             {"cell": lstm, "outputs": 1, "k": k - 1, "learning_rate": lr},
+             {"cell": lstm, "outputs": 1, "k": k - 1, "learning_rate": lr, "loss": "weighted_mse"},
              {"x": normal(rng, b, 2 * t, d), "y": normal(rng, b, 2 * t, 1),
               "h0.0": normal(rng, b, h, scale=0.5), "h0.1": normal(rng, b, h, scale=0.5),
               **model_weights(rng, lstm, d, 1, scale)}),

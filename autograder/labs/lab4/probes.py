@@ -53,6 +53,8 @@ def loss_function(name):
     if name == "sparse_categorical_crossentropy":
         return lambda y_true, y_pred: tf.reduce_mean(
             keras.losses.sparse_categorical_crossentropy(y_true, y_pred, from_logits=True))
+    if name == "weighted_mse":  # not symmetric in its arguments: loss_fn(y_pred, y_true) is not the same
+        return lambda y_true, y_pred: tf.reduce_mean(tf.square(y_pred - y_true) * (1.0 + tf.square(y_true)))
     raise KeyError(name)
 
 
@@ -72,7 +74,7 @@ def skill(arrays, params):
 def chrono_bias(arrays, params):
     function = student_attribute("training", "chrono_bias")
     bias = function(params["kind"], params["units"], params["t_max"], seed=params["seed"])
-    return {}, {"bias": _as_array(bias, "chrono_bias(...)")}
+    return {"dtype": str(getattr(bias, "dtype", type(bias).__name__))}, {"bias": _as_array(bias, "chrono_bias(...)")}
 
 
 # -- train_step ------------------------------------------------------------------------------------
@@ -159,7 +161,7 @@ def truncated_bptt(arrays, params):
     function = student_attribute("training", "truncated_bptt_step")
     cell, readout = build_cell_and_readout(arrays, params)
     optimizer = keras.optimizers.SGD(params["learning_rate"])
-    loss_fn = loss_function("mse")
+    loss_fn = loss_function(params.get("loss", "mse"))
     initial = state_arrays(arrays) or None
     result = function(cell, readout, optimizer, tf.constant(arrays["x"]), tf.constant(arrays["y"]), loss_fn,
                       params["k"], initial_state=initial)

@@ -120,6 +120,9 @@ def check_chrono(grader, case_id):
         raise Feedback(f"{what} returned shape {got.shape}; the whole bias of a {p['kind'].upper()} cell has "
                        f"{gates} blocks of {p['units']}: shape {want.shape}", kind="contract")
     check_array(got, want, what, axis_names=["bias entry"], mistakes=mistakes.chrono_variants(want, p["kind"]))
+    if outcome.values.get("dtype") != case.expected_values["dtype"]:
+        raise Feedback(f"{what} returned {outcome.values.get('dtype')} values; return a float32 array (the bias "
+                       "a Keras cell holds): np.concatenate(blocks).astype(np.float32)", kind="contract")
 
 
 @points(1, exercise="chrono_bias", stage="LSTM: b_f = log u, b_i = -b_f")
