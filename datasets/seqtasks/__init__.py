@@ -61,7 +61,9 @@ from .digits import (
     load_sequential_digits,
 )
 from .names import (
+    BOUNDARY,
     NAMES_VOCAB,
+    PAD,
     decode_names,
     encode_name,
     encode_names,
@@ -140,4 +142,6 @@ __all__ = [
     "ngram_bits_per_char",
     "real_name_share",
     "NAMES_VOCAB",
+    "PAD",
+    "BOUNDARY",
 ]
