@@ -461,8 +461,8 @@ if FULL:
 #   batches of names of different lengths.
 # - Bits per character compares language models on one scale; the bigram table is the bar a
 #   recurrent model must clear, and it does by using more than one character of context.
-# - The temperature trades safety for invention: few of the names sampled at T = 0.5 are new,
-#   at T = 1.5 few are names.
+# - The temperature trades safety for invention: at T = 0.5 about half the sampled names are
+#   real names (many of them from the training list), at T = 1 far fewer, at T = 1.5 almost none.
 
 # %%
 print(f"lab 6 done in {time.perf_counter() - started:.0f} s (after imports)")
