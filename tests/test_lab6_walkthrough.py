@@ -135,6 +135,8 @@ def test_results_json_rows_and_markdown(run, stdout):
         perfect = 0.0 if row["metric_name"] == "bits per char" else 1.0
         assert row["skill"] == pytest.approx((row["metric"] - row["baseline"]) / (perfect - row["baseline"]))
     assert [r["section"] for r in rows] == ["digits"] * 4 + ["names"] + ["sampling"] * 3
+    # the smoke run's training: one batch of 32 images per cell, one epoch of 256 names in batches of 64
+    assert [r["steps"] for r in rows[:5]] == [1] * 4 + [256 // 64]
     printed = [float(a) for _, _, _, a, *_ in RUN_LINE.findall(stdout)]
     assert [r["metric"] for r in rows[:4]] == pytest.approx(printed, abs=1e-3)
     assert [r["metric"] for r in rows[5:]] == pytest.approx([float(r) for _, r, *_ in SAMPLE_LINE.findall(stdout)],
