@@ -387,7 +387,7 @@ names_model = char_models["LSTM"]
 # seeded, so that the same seed gives the same names.
 
 # %%
-N_SAMPLES, MAX_LETTERS = pick(500, 200, 16), 12
+N_SAMPLES, MAX_LETTERS = pick(500, 200, 16), lab.pick(12, 6)  # letters drawn per name at most
 start = np.ones((N_SAMPLES, 1), np.int32)  # "." for every row
 twice = [sample(names_model, start[:4], 8, temperature=1.0, seed=5) for _ in range(2)]
 assert np.array_equal(*twice), "sample is not reproducible: draw only from np.random.default_rng(seed)"
