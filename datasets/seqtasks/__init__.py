@@ -20,6 +20,10 @@ agreement       make_agreement       y (n,) int32 0/1       accuracy 0.5 (cross-
                 make_agreement_varied: clause lengths mixed, left-padded with zero rows
 right context   make_right_context   y (n, T) int32,        accuracy 0.5 at the masked
                 (n, T, 13)           mask (n, T) bool       steps for any causal model
+digits (real)   load_sequential_     y (n,) int32 in 0..9   accuracy 1/10
+                digits (n, 64, 1)
+names (real)    load_names,          y (n, L) int32, mask   unigram / bigram bits per
+                encode_names (n, L)  (n, L)                 char (ngram_bits_per_char)
 ==============  ===================  =====================  ============================
 
 The folder is ``datasets/`` but the package is ``seqtasks``: a top-level ``datasets`` package would
@@ -48,6 +52,25 @@ from .copy_memory import (
     copy_memory_length,
     copy_memory_memoryless_predictions,
     make_copy_memory,
+)
+from .digits import (
+    DIGITS_CLASSES,
+    DIGITS_STEPS,
+    digits_chance_accuracy,
+    digits_permutation,
+    load_sequential_digits,
+)
+from .names import (
+    BOUNDARY,
+    NAMES_VOCAB,
+    PAD,
+    decode_names,
+    encode_name,
+    encode_names,
+    load_names,
+    ngram_bits_per_char,
+    real_name_share,
+    split_names,
 )
 from .right_context import (
     RIGHT_CONTEXT_LABELS,
@@ -105,4 +128,20 @@ __all__ = [
     "decode_right_context",
     "RIGHT_CONTEXT_VOCAB",
     "RIGHT_CONTEXT_LABELS",
+    # real data, offline: sequential digits (scikit-learn) and census first names (bundled)
+    "load_sequential_digits",
+    "digits_chance_accuracy",
+    "digits_permutation",
+    "DIGITS_STEPS",
+    "DIGITS_CLASSES",
+    "load_names",
+    "split_names",
+    "encode_name",
+    "encode_names",
+    "decode_names",
+    "ngram_bits_per_char",
+    "real_name_share",
+    "NAMES_VOCAB",
+    "PAD",
+    "BOUNDARY",
 ]

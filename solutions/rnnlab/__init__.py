@@ -8,6 +8,7 @@ One module per exercise family:
 - ``gru``           Lab 3: ``GRUCell`` (``reset_after=False``, then ``True``)
 - ``training``      Lab 4: training steps for long-range tasks (clipping, truncated BPTT)
 - ``bidirectional`` Lab 5: ``BidirectionalRNN`` and ``DeepRNN``
+- ``charmodel``     Lab 6: ``pixel_classifier``, ``char_model``, ``bits_per_char``, ``sample``
 - ``labtools``      helpers the labs use (fast mode, figures, seeds); nothing to fill in
 - ``figures``       schematic drawings of the cells and wirings the labs show; nothing to fill in
 
