@@ -60,9 +60,19 @@ def test_the_report_ranks_pairs_and_quotes_the_matching_lines(similar_class, tmp
     assert flagged == 1
     report = (tmp_path / "similarity.md").read_text()
     assert "| 1 | alice / bob |" in report and "## 1. alice and bob" in report
-    assert "rnnlab/gradients.py lines" in report and "np.square(grads.numpy().astype(np.float64))" in report
+    # The longest shared runs over all modules, longest first: the copied state_gradient_norms is one.
+    assert "rnnlab/gradients.py lines" in report and "grads = backward(cell, x, states, probes, loss_fn)" in report
     rows = list(csv.DictReader(open(tmp_path / "similarity.csv")))
     assert (rows[0]["submission_a"], rows[0]["submission_b"], rows[0]["flagged"]) == ("alice", "bob", "yes")
+
+
+def test_the_quotes_are_the_longest_shared_runs_of_any_module():
+    """A module early in the alphabet with short runs must not crowd out a longer copy elsewhere."""
+    lines = {"aaa.py": [(n, f"a{n}") for n in (1, 2, 10, 11, 20, 21)], "zzz.py": [(n, f"z{n}") for n in range(1, 9)]}
+    fingerprints = {"a1": ("aaa.py", 1, 2), "a2": ("aaa.py", 10, 11), "a3": ("aaa.py", 20, 21), "z": ("zzz.py", 1, 8)}
+    code = similarity.Code("x", lines=lines, fingerprints=fingerprints)
+    quotes = similarity._regions(code, set(fingerprints), limit=2)
+    assert [quote.splitlines()[0] for quote in quotes] == ["rnnlab/zzz.py lines 1-8:", "rnnlab/aaa.py lines 1-2:"]
 
 
 def test_a_whole_class_of_one_copy_is_every_pair_flagged(tmp_path):

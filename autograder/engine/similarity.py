@@ -217,28 +217,29 @@ def compare(codes):
 
 
 def _regions(code, shared, limit=3, max_lines=10):
-    """Up to ``limit`` quoted runs of ``code``'s lines covered by ``shared`` fingerprints."""
+    """The ``limit`` longest runs of ``code``'s lines covered by ``shared`` fingerprints, quoted,
+    longest first (over every module: a new lab's module must not crowd out a longer copy)."""
     covered = {}
     for digest in shared:
         module, first, last = code.fingerprints[digest]
         covered.setdefault(module, set()).update(range(first, last + 1))
     text = {module: dict(lines) for module, lines in code.lines.items()}
-    quotes = []
+    runs = []
     for module in sorted(covered):
         numbers = sorted(n for n in covered[module] if n in text[module])
-        runs, start = [], None
+        start = None
         for index, number in enumerate(numbers):
             if start is None:
                 start = number
             if index + 1 == len(numbers) or numbers[index + 1] > number + 2:
-                runs.append((start, number))
+                runs.append((module, start, number))
                 start = None
-        for first, last in sorted(runs, key=lambda r: r[0] - r[1])[:limit]:
-            body = [text[module].get(n, "") for n in range(first, min(last, first + max_lines - 1) + 1)]
-            more = f"\n    ... ({last - first + 1 - max_lines} more lines)" if last - first + 1 > max_lines else ""
-            quotes.append(f"rnnlab/{module} lines {first}-{last}:\n\n" + "\n".join("    " + line for line in body)
-                          + more)
-    return quotes[:limit]
+    quotes = []
+    for module, first, last in sorted(runs, key=lambda run: (run[1] - run[2], run[0], run[1]))[:limit]:
+        body = [text[module].get(n, "") for n in range(first, min(last, first + max_lines - 1) + 1)]
+        more = f"\n    ... ({last - first + 1 - max_lines} more lines)" if last - first + 1 > max_lines else ""
+        quotes.append(f"rnnlab/{module} lines {first}-{last}:\n\n" + "\n".join("    " + line for line in body) + more)
+    return quotes
 
 
 def write_similarity_report(out_dir, entries, log=None, top=20, template_dir=LABS_DIR / "rnnlab"):
