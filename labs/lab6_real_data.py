@@ -61,7 +61,6 @@ FULL = not lab.fast and ("--full" in sys.argv[1:] or os.environ.get("RNNLAB_FULL
 print(f"grid: {'full (--full / RNNLAB_FULL=1)' if FULL else 'small'}")
 
 # %%
-import json
 import time
 
 import keras
@@ -479,11 +478,7 @@ report = [f"# Lab 6: results ({'full grid' if FULL else 'default run'})\n",
           "## Sampled names that are real names\n",
           ", ".join(f"T = {r['task'].split('=')[1]}: {r['metric']:.2f}" for r in results
                     if r["section"] == "sampling") + "\n"]
-(lab.out_dir / "results.json").write_text(json.dumps(results, indent=1))
-(lab.out_dir / "results.md").write_text("\n".join(report))
-print(f"results written: out/lab6/results.json ({len(results)} rows), out/lab6/results.md")
-if FULL:
-    print("\n".join(report))
+lab.save_results(results, report, show=FULL)
 
 # %% [markdown]
 # ## Summary

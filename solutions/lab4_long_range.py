@@ -69,7 +69,6 @@ FULL = not lab.fast and ("--full" in sys.argv[1:] or os.environ.get("RNNLAB_FULL
 print(f"grid: {'full (--full / RNNLAB_FULL=1)' if FULL else 'small'}")
 
 # %%
-import json
 import time
 
 import keras
@@ -871,11 +870,7 @@ report = [f"# Lab 4: results ({'full grid' if FULL else 'default run'})\n",
           results_markdown(init_rows([r for r in results if r["section"] in ("initialisation", "agreement")
                                       and r["T"] == agreement_task.steps and r["model"] in KINDS]),
                            init_columns)]
-(lab.out_dir / "results.json").write_text(json.dumps(results, indent=1))
-(lab.out_dir / "results.md").write_text("\n".join(report))
-print(f"results written: out/lab4/results.json ({len(results)} rows), out/lab4/results.md")
-if FULL:
-    print("\n".join(report))
+lab.save_results(results, report, show=FULL)
 
 # %% [markdown]
 # ## Summary

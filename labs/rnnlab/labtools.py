@@ -57,6 +57,17 @@ class Lab:
         print(f"figure saved: {path.relative_to(KIT_ROOT) if path.is_relative_to(KIT_ROOT) else path}")
         return path
 
+    def save_results(self, rows, report, show=False):
+        """Write ``out/<lab>/results.json`` (``rows``: one dict per measured number) and
+        ``results.md`` (``report``: its lines); print ``report`` too when ``show``."""
+        import json
+
+        (self.out_dir / "results.json").write_text(json.dumps(rows, indent=1))
+        (self.out_dir / "results.md").write_text("\n".join(report))
+        print(f"results written: out/{self.name}/results.json ({len(rows)} rows), out/{self.name}/results.md")
+        if show:
+            print("\n".join(report))
+
 
 def set_seed(seed):
     """Seed Python, NumPy and TensorFlow/Keras so every run of a lab prints the same numbers."""
