@@ -104,7 +104,10 @@ def describe_difference(got, expected, time_axis=None, axis_names=None, rtol=RTO
 def check_array(got, expected, what, *, time_axis=None, axis_names=None, mistakes=(), rtol=RTOL, atol=ATOL):
     """Raise ``Feedback`` unless ``got`` matches ``expected``.
 
-    ``mistakes`` is a sequence of ``(Mistake, variant_array)``: what a known mistake would produce.
+    ``mistakes`` is an iterable of ``(Mistake, variant_array)``: what a known mistake would produce,
+    or a function that returns one. It is read only when ``got`` is wrong, and only up to the first
+    variant ``got`` matches, so a correct submission never pays for the variants: pass a function
+    (or a generator) when they cost more than a list of arrays at hand.
     """
     got = np.asarray(got, dtype=np.float64)
     expected = np.asarray(expected, dtype=np.float64)
@@ -117,7 +120,7 @@ def check_array(got, expected, what, *, time_axis=None, axis_names=None, mistake
                        "an exp that overflows, or an uninitialised weight", kind="mismatch", mistake="non_finite")
     if close(got, expected, rtol, atol):
         return
-    for mistake, variant in mistakes:
+    for mistake, variant in (mistakes() if callable(mistakes) else mistakes):
         if variant is not None and close(got, variant, rtol, atol):
             raise Feedback(f"{what}: wrong values that match a known mistake: {mistake.message}",
                            kind="mistake", mistake=mistake.name)

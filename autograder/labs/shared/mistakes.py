@@ -25,17 +25,29 @@ INCOMPLETE_CONFIG = _mistake(
 )
 
 
+def specific(mistake, message):
+    """The catalogued ``mistake`` (its stable name) with the message for one instance of it: which
+    gate, which block, which term."""
+    return Mistake(mistake.name, message)
+
+
+def edited_variants(table, run):
+    """``(Mistake, outputs)`` for each ``(Mistake, edits)`` of ``table``, computed one at a time as
+    ``run(edits)`` (``equations.run`` on the case's inputs): a generator, so ``check_array`` stops
+    computing at the first variant that matches."""
+    for mistake, edits in table:
+        yield mistake, run(edits)
+
+
 def gate_order_variants(mistake, names, run, describe, named=()):
-    """``(Mistake, outputs)`` for every wrong order of a gated cell's blocks.
+    """``(Mistake, outputs)`` for every wrong order of a gated cell's blocks (a generator).
 
     ``names`` are the blocks in the right order ("z_i", "z_f", ...); ``run(order=...)`` computes the
     outputs of a cell that takes them in another order; ``describe(written)`` says how that order
     reads in code; ``named`` are orders that have a mistake of their own (the identity never counts).
     """
     right = tuple(range(len(names)))
-    variants = []
     for order in itertools.permutations(right):
         if order != right and order not in named:
             message = f"{mistake.message}. {describe(split_as_written(order, names))}"
-            variants.append((Mistake(mistake.name, message), run(order=order)))
-    return variants
+            yield Mistake(mistake.name, message), run(order=order)
