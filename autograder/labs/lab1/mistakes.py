@@ -1,12 +1,16 @@
 """Lab 1's known mistakes: SimpleRNNCell, irnn_cell, state_gradient_norms and clipping.
 
 NumPy only, run in the grader process on a case's inputs, never on student code: the
-``*_variants`` functions return ``(Mistake, array)`` pairs for ``compare.check_array``.
+``*_variants`` functions return ``(Mistake, array)`` pairs for ``compare.check_array``
+(``simple_rnn_variants`` yields them one at a time, the last ones from ``SIMPLE_RNN_EDITS``: the
+cell's table of equations in ``shared/equations.py`` with one equation edited).
 """
 
 import numpy as np
 
 from autograder.engine.mistakes import catalogue
+from autograder.labs.shared import equations
+from autograder.labs.shared.mistakes import edited_variants, specific
 from autograder.labs.shared.reference import simple_rnn
 
 CATALOGUE, _mistake = catalogue()
@@ -32,6 +36,20 @@ STATE_NOT_CARRIED = _mistake(
 )
 NO_RECURRENCE = _mistake("no_recurrence", "the recurrent term h_{t-1} U is missing")
 NO_INPUT_TERM = _mistake("no_input_term", "the input term x_t K is missing: h_t = act(x_t K + h_{t-1} U + b)")
+RECURRENT_SUBTRACTED = _mistake(
+    "recurrent_term_subtracted",
+    "the recurrent term is subtracted: h_t = act(x_t K + h_{t-1} U + b) adds h_{t-1} U",
+)
+BIAS_SUBTRACTED = _mistake("bias_subtracted", "the bias is subtracted: h_t = act(x_t K + h_{t-1} U + b) adds `self.bias`")
+TERMS_MULTIPLIED = _mistake(
+    "terms_multiplied",
+    "two terms of the sum are multiplied: h_t = act(x_t K + h_{t-1} U + b) adds the two matmuls and the bias",
+)
+ONLY_BIAS = _mistake(
+    "no_matmuls",
+    "both matmuls are missing, the activation sees the bias alone: h_t = act(x_t K + h_{t-1} U + b)",
+)
+RETURNED_NEGATED = _mistake("returned_negated", "call returns a negated tensor: return (h_t, [h_t]) exactly as computed")
 
 # -- identity RNN --------------------------------------------------------------------------------
 INITIALIZERS_MIXED_UP = _mistake(
@@ -86,24 +104,42 @@ MEAN_OF_SQUARES = _mistake(
 BOUNDS_SWAPPED = _mistake("clip_bounds_swapped", "lo and hi are swapped: tf.clip_by_value(g, lo, hi) takes the lower bound first")
 
 
+# One edited equation of h_t = act(x_t K + h_{t-1} U + b) (shared/equations.py's SIMPLE_RNN table).
+SIMPLE_RNN_EDITS = [
+    (RECURRENT_SUBTRACTED, {"pre": lambda v: v.xK - v.hU + v.bias}),
+    (BIAS_SUBTRACTED, {"pre": lambda v: v.xK + v.hU - v.bias}),
+    (specific(TERMS_MULTIPLIED, "x_t K and h_{t-1} U are multiplied: h_t = act(x_t K + h_{t-1} U + b) adds them"),
+     {"pre": lambda v: v.xK * v.hU + v.bias}),
+    (specific(TERMS_MULTIPLIED, "the bias multiplies h_{t-1} U: h_t = act(x_t K + h_{t-1} U + b) adds it"),
+     {"pre": lambda v: v.xK + v.hU * v.bias}),
+    (specific(TERMS_MULTIPLIED, "the bias multiplies x_t K + h_{t-1} U: h_t = act(x_t K + h_{t-1} U + b) adds it"),
+     {"pre": lambda v: (v.xK + v.hU) * v.bias}),
+    (ONLY_BIAS, {"pre": lambda v: v.bias + 0.0 * v.xK}),
+    (specific(RETURNED_NEGATED, "the output is negated: call returns (h_t, [h_t]), yours returns -h_t as the output"),
+     {"output": lambda v: -v.h}),
+    (specific(RETURNED_NEGATED, "the state is negated: call returns (h_t, [h_t]), yours passes -h_t on as the state"),
+     {"states": lambda v: (-v.h,)}),
+]
+
+
 def simple_rnn_variants(inputs, activation="tanh"):
-    """What each known simple-RNN mistake outputs on these case inputs."""
+    """What each known simple-RNN mistake outputs on these case inputs, one at a time."""
     x, h0 = inputs["x"], inputs.get("h0.0")
     k, u, b = inputs["w.kernel"], inputs["w.recurrent_kernel"], inputs["w.bias"]
-    variants = [
-        (MISSING_BIAS, simple_rnn(x, k, u, 0 * b, h0, activation)),
-        (TRANSPOSED_RECURRENT, simple_rnn(x, k, u.T, b, h0, activation)),
-        (STATE_NOT_CARRIED, simple_rnn(x, k, u, b, h0, activation, carry_state=False)),
-        (NO_RECURRENCE, simple_rnn(x, k, u, b, h0, activation, recurrence=False)),
-        (NO_INPUT_TERM, simple_rnn(x, 0 * k, u, b, h0, activation)),
-        (NO_ACTIVATION, simple_rnn(x, k, u, b, h0, "linear")),
-    ]
     if activation != "tanh":
-        variants.insert(0, (HARDCODED_TANH, simple_rnn(x, k, u, b, h0, "tanh")))
+        yield HARDCODED_TANH, simple_rnn(x, k, u, b, h0, "tanh")
+    yield MISSING_BIAS, simple_rnn(x, k, u, 0 * b, h0, activation)
+    yield TRANSPOSED_RECURRENT, simple_rnn(x, k, u.T, b, h0, activation)
+    yield STATE_NOT_CARRIED, simple_rnn(x, k, u, b, h0, activation, carry_state=False)
+    yield NO_RECURRENCE, simple_rnn(x, k, u, b, h0, activation, recurrence=False)
+    yield NO_INPUT_TERM, simple_rnn(x, 0 * k, u, b, h0, activation)
+    yield NO_ACTIVATION, simple_rnn(x, k, u, b, h0, "linear")
     for other in ("tanh", "relu", "sigmoid"):
         if other != activation:
-            variants.append((WRONG_ACTIVATION, simple_rnn(x, k, u, b, h0, other)))
-    return variants
+            yield WRONG_ACTIVATION, simple_rnn(x, k, u, b, h0, other)
+    weights = {"kernel": k, "recurrent_kernel": u, "bias": b}
+    yield from edited_variants(SIMPLE_RNN_EDITS, lambda edits: equations.run(
+        equations.SIMPLE_RNN, equations.SIMPLE_RNN_STATES, x, weights, [h0], activation=activation, edits=edits)[0])
 
 
 def simple_rnn_state_gradients(inputs):

@@ -140,12 +140,14 @@ def run(equations, state_names, x, weights, initial_states=None, *, activation="
     states = [np.asarray(s, np.float64) for s in initial_states]
     constants = dict(weights, units=units, act=_activation(activation), rec=_activation(recurrent_activation))
     outputs = []
-    for t in range(x.shape[1]):
-        v = Values(constants, x=x[:, t], **{f"{name}_prev": s for name, s in zip(state_names, states)})
-        for name, formula in formulas:
-            v[name] = formula(v)
-        outputs.append(v.output)
-        states = list(v.states)
+    # A wrong cell can overflow (an exp of a product of terms): inf or NaN then matches nothing.
+    with np.errstate(over="ignore", invalid="ignore"):
+        for t in range(x.shape[1]):
+            v = Values(constants, x=x[:, t], **{f"{name}_prev": s for name, s in zip(state_names, states)})
+            for name, formula in formulas:
+                v[name] = formula(v)
+            outputs.append(v.output)
+            states = list(v.states)
     return np.stack(outputs, axis=1), states
 
 
