@@ -21,6 +21,30 @@ def _weights_text(weights):
     return ", ".join(f"{name} {tuple(shape)}" for name, shape in weights)
 
 
+def _sentence(mistake):
+    return f"{mistake.message[0].upper()}{mistake.message[1:]}."
+
+
+def _weights_hint(got, want):
+    """(" hint", mistake name) when the wrong weights are a known mistake: one of them transposed, or
+    the right shapes under the wrong names; ("", None) otherwise."""
+    wrong = [(n, s) for n, s in got if (n, s) not in want]
+    wanted = dict(want)
+    transposed = [(n, s) for n, s in wrong if n in wanted and len(s) == 2 and s == wanted[n][::-1]]
+    if transposed and len(got) == len(want):
+        name, shape = transposed[0]
+        return (f" `{name}` is {shape}, the transpose of {wanted[name]}. {_sentence(plumbing.WEIGHT_TRANSPOSED)}",
+                plumbing.WEIGHT_TRANSPOSED.name)
+    if wrong and sorted(s for _, s in got) == sorted(s for _, s in want):
+        missing = [(n, s) for n, s in want if (n, s) not in got]
+        name, shape = wrong[0]
+        right = next((n for n, s in missing if s == shape), None)
+        if right is not None:
+            return (f" Your {shape} weight is named {name!r}; name it {right!r}. {_sentence(plumbing.WEIGHT_MISNAMED)}",
+                    plumbing.WEIGHT_MISNAMED.name)
+    return "", None
+
+
 def check_cell_contract(grader, case_id, class_name):
     """Weight names and shapes, state_size, output_size: the facts Keras's wrappers rely on."""
     case = grader.case(case_id)
@@ -30,13 +54,15 @@ def check_cell_contract(grader, case_id, class_name):
     want_weights = sorted(map(tuple, [(n, tuple(s)) for n, s in expected["weights"]]))
     if got_weights != want_weights:
         names = {n for n, _ in got_weights}
-        hint = ""
+        hint, mistake = "", None
         if any(n.startswith("variable") for n in names):
             hint = " Give every weight its name: self.add_weight(..., name=\"kernel\")."
+        else:
+            hint, mistake = _weights_hint(got_weights, want_weights)
         raise Feedback(
             f"after build({case.params['input_dim']}), {class_name} should have the weights "
             f"[{_weights_text(want_weights)}]; yours has [{_weights_text(got_weights)}].{hint}",
-            kind="contract",
+            kind="mistake" if mistake else "contract", mistake=mistake,
         )
     if "state_size_error" in facts:
         raise Feedback(f"{class_name}.state_size could not be read: {facts['state_size_error']}", kind="contract")

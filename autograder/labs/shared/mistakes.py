@@ -24,6 +24,17 @@ INCOMPLETE_CONFIG = _mistake(
     "all of them and nothing else, because Keras rebuilds the cell by calling __init__ with them (from_config)",
 )
 
+WEIGHT_TRANSPOSED = _mistake(
+    "weight_transposed",
+    "a weight is created transposed: Keras's weights are (inputs, outputs), so that x_t (batch, D) @ kernel "
+    "(D, H) gives (batch, H); kernel is shape=(input_dim, units)",
+)
+WEIGHT_MISNAMED = _mistake(
+    "weight_misnamed",
+    "a weight has another weight's name: the grader (and Keras) find weights by name, "
+    "self.add_weight(..., name=\"kernel\") for K, name=\"recurrent_kernel\" for U, name=\"bias\" for b",
+)
+
 
 def specific(mistake, message):
     """The catalogued ``mistake`` (its stable name) with the message for one instance of it: which
