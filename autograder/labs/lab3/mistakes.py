@@ -150,6 +150,8 @@ def _bias_edits(reset_after):
     ]
     if reset_after:
         table += [
+            (specific(GRU_BIAS_WRONG, "the input bias row is missing: x_t K + b^in adds `self.bias[0]` "
+                                      "(and h_{t-1} U + b^rec adds `self.bias[1]`)"), {"x_all": lambda v: v.xK}),
             (GRU_NO_RECURRENT_TERM, {"hU": lambda v: np.zeros((v.x.shape[0], 3 * v.units))}),
             (specific(GRU_BIAS_WRONG, "the recurrent bias is subtracted: h_{t-1} U + b^rec adds `self.bias[1]`"),
              {"h_all": lambda v: v.hU - v.bias[1]}),
