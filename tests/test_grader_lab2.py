@@ -164,6 +164,90 @@ VARIANTS = {
     ),
 }
 
+# One edited equation in each cell (issue 17: the mutation tester's caught-but-unnamed mutants). The
+# two cells are separate methods: each copy breaks one equation of LSTMCell.call and one of
+# PeepholeLSTMCell.call, and each test names its own family, with the message for that instance.
+Z_LINE = "z = ops.matmul(inputs, self.kernel) + ops.matmul(h_prev, self.recurrent_kernel) + self.bias\n"
+LSTM_Z = Z_LINE + "        z_i, z_f, z_g, z_o = ops.split(z, 4, axis=-1)\n        i = self.recurrent_activation(z_i)\n"
+P_CELL = "c = f * c_prev + i * self.activation(z_g)"
+P_OUT = "o = self.recurrent_activation(z_o + self.peephole_o * c)\n        h = o * self.activation(c)\n        return h, [h, c]"
+BOTH = {**LSTM_FORWARD_STAGE, **PEEPHOLE_FORWARD_STAGE}
+
+
+def _z(new):
+    return (LSTM_Z, LSTM_Z.replace(Z_LINE, f"z = {new}\n"))
+
+
+EQUATION_EDITS = {
+    "input gate through tanh + input gate without its peephole": (
+        [(GATES, GATES.replace("i = self.recurrent_activation(z_i)", "i = self.activation(z_i)")), (PEEP_I, "z_i")],
+        {FORWARD: (m.LSTM_GATE_TANH, "the input gate i goes through self.activation (tanh by default)"),
+         P_FORWARD: (m.PEEPHOLE_TERM_MISSING, "the input gate i has no peephole: i = sigmoid(z_i + p_i * c_{t-1})")},
+    ),
+    "forget gate without sigmoid + forget gate without its block": (
+        [(GATES, GATES.replace("f = self.recurrent_activation(z_f)", "f = z_f")), (PEEP_F, "self.peephole_f * c_prev")],
+        {FORWARD: (m.LSTM_GATE_NO_SIGMOID, "the forget gate f has no sigmoid: f = sigmoid(z_f)"),
+         P_FORWARD: (m.PEEPHOLE_WITHOUT_BLOCK, "the forget gate f sees only its peephole")},
+    ),
+    "candidate without tanh + output peephole multiplied": (
+        [(GATES, GATES.replace("g = self.activation(z_g)", "g = z_g")), (PEEP_O, "z_o * self.peephole_o * c)")],
+        {FORWARD: m.LSTM_CANDIDATE_NO_TANH,
+         P_FORWARD: (m.PEEPHOLE_TERM_MULTIPLIED, "the output gate o multiplies z_o by its peephole term")},
+    ),
+    "sigmoid of the cell state in h + input peephole subtracted": (
+        [(CELL, CELL.replace("self.activation(c)", "self.recurrent_activation(c)")),
+         (PEEP_I, "z_i - self.peephole_i * c_prev")],
+        {FORWARD: m.LSTM_OUTPUT_SIGMOID, P_FORWARD: (m.PEEPHOLE_TERM_SUBTRACTED, "the input gate i subtracts")},
+    ),
+    "output gate reads z_g + forget peephole without its weight": (
+        [(GATES, GATES.replace("o = self.recurrent_activation(z_o)", "o = self.recurrent_activation(z_g)")),
+         (PEEP_F, "z_f + c_prev")],
+        {FORWARD: (m.LSTM_GATE_WRONG_BLOCK, "the output gate o reads z_g, the block of the candidate g"),
+         P_FORWARD: (m.PEEPHOLE_WITHOUT_WEIGHT, "the forget gate f adds c_{t-1} without its weight")},
+    ),
+    "recurrent term subtracted + output peephole without the state": (
+        [_z("ops.matmul(inputs, self.kernel) - ops.matmul(h_prev, self.recurrent_kernel) + self.bias"),
+         (PEEP_O, "z_o + self.peephole_o)")],
+        {FORWARD: m.LSTM_RECURRENT_SUBTRACTED,
+         P_FORWARD: (m.PEEPHOLE_WITHOUT_STATE, "the output gate o adds the weight p_o without the cell state")},
+    ),
+    "bias subtracted + weight and state added": (
+        [_z("ops.matmul(inputs, self.kernel) + ops.matmul(h_prev, self.recurrent_kernel) - self.bias"),
+         (PEEP_I, "z_i + self.peephole_i + c_prev")],
+        {FORWARD: m.LSTM_BIAS_SUBTRACTED,
+         P_FORWARD: (m.PEEPHOLE_ADDED_NOT_MULTIPLIED, "the input gate i adds p_i and c_{t-1}")},
+    ),
+    "matmuls multiplied + forget peephole on h": (
+        [_z("ops.matmul(inputs, self.kernel) * ops.matmul(h_prev, self.recurrent_kernel) + self.bias"),
+         (PEEP_F, "z_f + self.peephole_f * h_prev")],
+        {FORWARD: (m.LSTM_TERMS_MULTIPLIED, "x_t K and h_{t-1} U are multiplied"),
+         P_FORWARD: (m.PEEPHOLE_ON_HIDDEN, "the forget gate f's peephole looks at the hidden state h_{t-1}")},
+    ),
+    "z is the bias alone + output gate with peephole_i": (
+        [_z("self.bias"), (PEEP_O, "z_o + self.peephole_i * c)")],
+        {FORWARD: m.LSTM_ONLY_BIAS,
+         P_FORWARD: (m.PEEPHOLE_WRONG_WEIGHT, "the output gate o uses self.peephole_i")},
+    ),
+    "recurrent matmul on c + memory update without the input gate": (
+        [_z("ops.matmul(inputs, self.kernel) + ops.matmul(c_prev, self.recurrent_kernel) + self.bias"),
+         (P_CELL, "c = f * c_prev + self.activation(z_g)")],
+        {FORWARD: m.LSTM_RECURRENT_ON_CELL,
+         P_FORWARD: (m.LSTM_CELL_UPDATE, "the input gate is missing, the candidate g is written whole")},
+    ),
+    "memory update without i * g + output gate missing": (
+        [(CELL, CELL.replace("c = f * c_prev + i * g", "c = f * c_prev")),
+         (P_OUT, P_OUT.replace("h = o * self.activation(c)", "h = self.activation(c)"))],
+        {FORWARD: (m.LSTM_CELL_UPDATE, "the memory update leaves out what is written, i * g"),
+         P_FORWARD: (m.LSTM_OUTPUT_WRONG, "the output gate is missing: h_t = o * tanh(c_t)")},
+    ),
+    "output negated + cell state negated": (
+        [(RETURN, RETURN.replace("return h, [h, c]", "return -h, [h, c]")),
+         (P_OUT, P_OUT.replace("return h, [h, c]", "return h, [h, -c]"))],
+        {FORWARD: (m.LSTM_SIGN, "the output is negated"), P_FORWARD: (m.LSTM_SIGN, "the cell state is negated")},
+    ),
+}
+VARIANTS.update({name: (edits, messages, BOTH) for name, (edits, messages) in EQUATION_EDITS.items()})
+
 
 @pytest.mark.parametrize("name", list(VARIANTS))
 def test_broken_copy_loses_the_right_points(tmp_path, name):
@@ -300,9 +384,9 @@ def test_numpy_references_match_the_master_and_keras(lab2):
 def test_no_mistake_variant_equals_the_right_answer(lab2, case_id):
     case = lab2[case_id]
     if case_id.startswith("peephole"):
-        found = m.peephole_variants(case.inputs)
+        found = list(m.peephole_variants(case.inputs))
     else:
-        found = m.lstm_variants(case.inputs, **{k: v for k, v in case.params.get("kwargs", {}).items()})
+        found = list(m.lstm_variants(case.inputs, **{k: v for k, v in case.params.get("kwargs", {}).items()}))
     expected = case.expected_arrays["outputs"]
     assert len(found) >= 8
     for mistake, variant in found:
