@@ -142,6 +142,47 @@ VARIANTS = {
     ),
 }
 
+# One edited equation in each method (issue 17: the mutation tester's caught-but-unnamed mutants):
+# GRUCell.call (reset_after=False) and GRUCell.call_reset_after each name their own family.
+Z_AFTER = "z = self.recurrent_activation(x_z + h_z)"
+EQUATION_EDITS = {
+    "update gate through tanh + no recurrent matmul with reset_after=True": (
+        [(Z_R, Z_R.replace("z = self.recurrent_activation(", "z = self.activation(")),
+         (SPLIT_H_AFTER, "self.bias[1], 3, axis=-1)")],
+        {FORWARD: (m.GRU_GATE_TANH, "the update gate z goes through self.activation (tanh by default)"),
+         AFTER: m.GRU_NO_RECURRENT_TERM},
+    ),
+    "reset gate without sigmoid + update gate reads x_r": (
+        [(Z_R, Z_R.replace("r = self.recurrent_activation(x_r + gates_recurrent[:, units:])",
+                           "r = x_r + gates_recurrent[:, units:]")),
+         (Z_AFTER, "z = self.recurrent_activation(x_r + h_z)")],
+        {FORWARD: (m.GRU_GATE_NO_SIGMOID, "the reset gate r has no sigmoid"),
+         AFTER: (m.GRU_GATE_WRONG_BLOCK, "the update gate z reads x_r, the input block of the reset gate r")},
+    ),
+    "update gate subtracts its recurrent part + input bias subtracted": (
+        [(Z_R, Z_R.replace("x_z + gates_recurrent", "x_z - gates_recurrent")),
+         (SPLIT_X_AFTER, SPLIT_X_AFTER.replace("+ self.bias[0]", "- self.bias[0]"))],
+        {FORWARD: (m.GRU_GATE_TERM, "the update gate z subtracts its recurrent part"),
+         AFTER: (m.GRU_BIAS_WRONG, "the input bias is subtracted: x_t K + b adds `self.bias[0]`")},
+    ),
+    "candidate without its recurrent part + reset added, not multiplied": (
+        [(CANDIDATE, "candidate = self.activation(x_h)"),
+         (CANDIDATE_AFTER, "candidate = self.activation(x_h + r + h_h)")],
+        {FORWARD: (m.GRU_CANDIDATE_WRONG, "the candidate has no recurrent part (r * h_{t-1}) U_h"),
+         AFTER: (m.GRU_RESET_TERM_WRONG, "r and h_h are added: the reset gate multiplies, r * h_h")},
+    ),
+    "blend keeps r * h_{t-1} + blend uses z twice": (
+        [(UPDATE, "h = r * h_prev + (1.0 - z) * candidate"),
+         (UPDATE_AFTER, "return z * h_prev + z * candidate")],
+        {FORWARD: (m.GRU_BLEND_WRONG, "the reset gate r takes z's place in the kept part, r * h_{t-1}"),
+         AFTER: (m.GRU_BLEND_WRONG, "both parts use z: the candidate's share is 1 - z, not z")},
+    ),
+}
+VARIANTS.update({name: (edits, messages, {**FORWARD_STAGE, AFTER: 2}) for name, (edits, messages) in EQUATION_EDITS.items()})
+# call's own `return h, [h]` (reset_after=True returns through another line, outside the solution block).
+VARIANTS["state negated"] = ([(RETURN, RETURN.replace("return h, [h]", "return h, [-h]"))],
+                             {FORWARD: (m.GRU_SIGN, "the state is negated")}, FORWARD_STAGE)
+
 
 @pytest.mark.parametrize("name", list(VARIANTS))
 def test_broken_copy_loses_the_right_points(tmp_path, name):
@@ -194,7 +235,7 @@ def test_numpy_reference_matches(lab3, case_id, switches):
 @pytest.mark.parametrize("case_id", ["gru.forward", "gru.builtin", "gru.reset_after"])
 def test_no_mistake_variant_equals_the_right_answer(lab3, case_id):
     case = lab3[case_id]
-    found = m.gru_variants(case.inputs, **case.params["kwargs"])
+    found = list(m.gru_variants(case.inputs, **case.params["kwargs"]))
     expected = case.expected_arrays["outputs"]
     assert len(found) >= 9
     for mistake, variant in found:
