@@ -118,7 +118,8 @@ LSTM_RECURRENT_SUBTRACTED = _mistake(
     "the recurrent term is subtracted: z = x_t K + h_{t-1} U + b adds h_{t-1} U, "
     "`ops.matmul(h_prev, self.recurrent_kernel)`",
 )
-LSTM_BIAS_SUBTRACTED = _mistake("lstm_bias_subtracted", "the bias is subtracted: z = x_t K + h_{t-1} U + b adds `self.bias`")
+LSTM_BIAS_SUBTRACTED = _mistake("lstm_bias_subtracted",
+                                "the bias is subtracted: z = x_t K + h_{t-1} U + b adds `self.bias`")
 LSTM_TERMS_MULTIPLIED = _mistake(
     "lstm_terms_multiplied",
     "two terms of z are multiplied: z = x_t K + h_{t-1} U + b is a sum of the two matmuls and the bias",
@@ -137,22 +138,36 @@ LSTM_CELL_UPDATE = _mistake(
     "lstm_cell_update_wrong",
     "the memory update is wrong: c_t = f * c_{t-1} + i * g (`c = f * c_prev + i * g`)",
 )
-LSTM_OUTPUT_WRONG = _mistake("lstm_output_wrong", "the output is wrong: h_t = o * tanh(c_t) (`h = o * self.activation(c)`)")
+LSTM_OUTPUT_WRONG = _mistake("lstm_output_wrong",
+                             "the output is wrong: h_t = o * tanh(c_t) (`h = o * self.activation(c)`)")
 LSTM_SIGN = _mistake(
     "lstm_returned_negated",
     "call returns a negated tensor: return (h_t, [h_t, c_t]) exactly as computed",
 )
 
 # -- one edited equation of PeepholeLSTMCell.call: the peephole terms p * c -------------------------
-PEEPHOLE_TERM_MISSING = _mistake("peephole_term_missing", "a gate has no peephole term p * c")
-PEEPHOLE_WITHOUT_BLOCK = _mistake("peephole_gate_without_its_block", "a gate sees its peephole term but not its block of z")
-PEEPHOLE_TERM_MULTIPLIED = _mistake("peephole_term_multiplied", "a peephole term multiplies the gate's block instead of being added to it")
-PEEPHOLE_TERM_SUBTRACTED = _mistake("peephole_term_subtracted", "a peephole term is subtracted instead of added")
-PEEPHOLE_WITHOUT_WEIGHT = _mistake("peephole_without_weight", "a peephole term is the cell state alone, without its weight p")
-PEEPHOLE_WITHOUT_STATE = _mistake("peephole_without_state", "a peephole term is its weight p alone, without the cell state")
-PEEPHOLE_ADDED_NOT_MULTIPLIED = _mistake("peephole_weight_added_to_state", "a peephole term adds its weight and the cell state instead of multiplying them")
-PEEPHOLE_ON_HIDDEN = _mistake("peephole_reads_hidden_state", "a peephole looks at the hidden state h; peepholes look at the cell state c")
-PEEPHOLE_WRONG_WEIGHT = _mistake("peephole_wrong_weight", "a gate uses another gate's peephole weight")
+_PEEPHOLE_GATES = "i = sigmoid(z_i + p_i * c_{t-1}), f = sigmoid(z_f + p_f * c_{t-1}), o = sigmoid(z_o + p_o * c_t)"
+
+
+def _peephole_family(name, what):
+    return _mistake(name, f"{what}: {_PEEPHOLE_GATES}")
+
+
+PEEPHOLE_TERM_MISSING = _peephole_family("peephole_term_missing", "a gate has no peephole term")
+PEEPHOLE_WITHOUT_BLOCK = _peephole_family("peephole_gate_without_its_block",
+                                          "a gate sees its peephole term but not its block of z")
+PEEPHOLE_TERM_MULTIPLIED = _peephole_family("peephole_term_multiplied",
+                                            "a peephole term multiplies the gate's block instead of being added to it")
+PEEPHOLE_TERM_SUBTRACTED = _peephole_family("peephole_term_subtracted", "a peephole term is subtracted instead of added")
+PEEPHOLE_WITHOUT_WEIGHT = _peephole_family("peephole_without_weight",
+                                           "a peephole term is the cell state alone, without its weight p")
+PEEPHOLE_WITHOUT_STATE = _peephole_family("peephole_without_state",
+                                          "a peephole term is its weight p alone, without the cell state")
+PEEPHOLE_ADDED_NOT_MULTIPLIED = _peephole_family("peephole_weight_added_to_state",
+                                                 "a peephole term adds its weight and the cell state")
+PEEPHOLE_ON_HIDDEN = _peephole_family("peephole_reads_hidden_state",
+                                      "a peephole looks at the hidden state h instead of the cell state c")
+PEEPHOLE_WRONG_WEIGHT = _peephole_family("peephole_wrong_weight", "a gate uses another gate's peephole weight")
 
 _LABELS = {"i": "the input gate i", "f": "the forget gate f", "g": "the candidate g", "o": "the output gate o"}
 _ORDINALS = {"i": "first", "f": "second", "g": "third", "o": "fourth"}

@@ -166,14 +166,17 @@ def _bias_edits(reset_after):
 
 def _candidate_edits(reset_after):
     if reset_after:
-        right, reset, code = "h~ = tanh(x_h + r * h_h)", "r * h_h", "r * h_h"
+        right, reset = "h~ = tanh(x_h + r * h_h)", "r * h_h"
         reset_table = [
             ("h_h is missing: the reset gate scales it, r * h_h", lambda v: v.r),
             ("r and h_h are added: the reset gate multiplies, r * h_h", lambda v: v.r + v.h_h),
         ]
     else:
-        right, reset, code = "h~ = tanh(x_h + (r * h_{t-1}) U_h)", "(r * h_{t-1}) U_h", "r * h_prev"
-        u_h = lambda v: equations.block(v.recurrent_kernel, 2, 3)  # noqa: E731
+        right, reset = "h~ = tanh(x_h + (r * h_{t-1}) U_h)", "(r * h_{t-1}) U_h"
+
+        def u_h(v):
+            return equations.block(v.recurrent_kernel, 2, 3)
+
         reset_table = [
             ("h_{t-1} is missing from the reset: (r * h_{t-1}) U_h, yours is r U_h", lambda v: v.r @ u_h(v)),
             ("r and h_{t-1} are added: the reset gate multiplies, (r * h_{t-1}) U_h",
