@@ -186,17 +186,22 @@ def test_a_missing_input_term_is_named(tmp_path):
 
 
 # One edited equation, or one weight built wrong (issue 17: caught by the mutation tester, not named before).
-@pytest.mark.parametrize("edit, test, mistake, fragment", [
+# {test: (mistake name, fragment of its message)}; irnn_cell runs the same cell from a zero state.
+@pytest.mark.parametrize("edit, named", [
     (("ops.matmul(inputs, self.kernel) + ops.matmul(h_prev", "ops.matmul(inputs, self.kernel) * ops.matmul(h_prev"),
-     "test_simple_rnn_forward", "terms_multiplied", "x_t K and h_{t-1} U are multiplied"),
-    (("return h, [h]", "return h, [-h]"), "test_simple_rnn_forward", "returned_negated", "the state is negated"),
+     {"test_simple_rnn_forward": ("terms_multiplied", "x_t K and h_{t-1} U are multiplied"),
+      "test_irnn_cell": ("terms_multiplied", "x_t K and h_{t-1} U are multiplied")}),
+    (("return h, [h]", "return h, [-h]"),
+     {"test_simple_rnn_forward": ("returned_negated", "the state is negated"),
+      "test_irnn_cell": ("recurrent_term_subtracted", "or call passes -h_t on as the state")}),
     (('shape=(input_dim, self.units), initializer=self.kernel_initializer, name="kernel"',
       'shape=(self.units, input_dim), initializer=self.kernel_initializer, name="kernel"'),
-     "test_simple_rnn_contract", "weight_transposed", "`kernel` is (5, 4), the transpose of (4, 5)"),
-    (('name="recurrent_kernel",', 'name="kernel",'), "test_simple_rnn_contract", "weight_misnamed",
-     "Your (5, 5) weight is named 'kernel'; name it 'recurrent_kernel'"),
+     {"test_simple_rnn_contract": ("weight_transposed", "`kernel` is (5, 4), the transpose of (4, 5)")}),
+    (('name="recurrent_kernel",', 'name="kernel",'),
+     {"test_simple_rnn_contract": ("weight_misnamed", "Your (5, 5) weight is named 'kernel'; name it 'recurrent_kernel'")}),
 ], ids=["matmuls multiplied", "state negated", "kernel transposed", "recurrent kernel named kernel"])
-def test_one_equation_and_build_mistakes_are_named(tmp_path, edit, test, mistake, fragment):
+def test_one_equation_and_build_mistakes_are_named(tmp_path, edit, named):
     results = grade_folder(make_submission(tmp_path, [("simple_rnn.py", *edit)]), [1])
-    assert results[test].mistake == mistake and fragment in results[test].output, results[test].output
+    for test, (mistake, fragment) in named.items():
+        assert results[test].mistake == mistake and fragment in results[test].output, (test, results[test].output)
     assert not [r for r in results.values() if r.status in ("grader_error", "not_run")]

@@ -121,6 +121,11 @@ SIMPLE_RNN_EDITS = [
      {"states": lambda v: (-v.h,)}),
 ]
 
+# From a zero initial state (irnn_cell's case), passing -h_t on as the state computes exactly what
+# subtracting h_{t-1} U does: the message names both.
+SUBTRACTED_OR_NEGATED = specific(RECURRENT_SUBTRACTED, f"{RECURRENT_SUBTRACTED.message} (or call passes -h_t on "
+                                                       "as the state: it returns (h_t, [h_t]))")
+
 
 def simple_rnn_variants(inputs, activation="tanh"):
     """What each known simple-RNN mistake outputs on these case inputs, one at a time."""
@@ -138,7 +143,9 @@ def simple_rnn_variants(inputs, activation="tanh"):
         if other != activation:
             yield WRONG_ACTIVATION, simple_rnn(x, k, u, b, h0, other)
     weights = {"kernel": k, "recurrent_kernel": u, "bias": b}
-    yield from edited_variants(SIMPLE_RNN_EDITS, lambda edits: equations.run(
+    table = SIMPLE_RNN_EDITS if h0 is not None else [
+        (SUBTRACTED_OR_NEGATED if mistake is RECURRENT_SUBTRACTED else mistake, edits) for mistake, edits in SIMPLE_RNN_EDITS]
+    yield from edited_variants(table, lambda edits: equations.run(
         equations.SIMPLE_RNN, equations.SIMPLE_RNN_STATES, x, weights, [h0], activation=activation, edits=edits)[0])
 
 
