@@ -246,8 +246,8 @@ CELL_UPDATE_EDITS = [
     (_cell_update("the candidate g is missing, the input gate i is added on its own"), {"c": lambda v: v.f * v.c_prev + v.i}),
     (_cell_update("f and c_{t-1} are added, not multiplied"), {"c": lambda v: v.f + v.c_prev + v.i * v.g}),
     (_cell_update("i and g are added, not multiplied"), {"c": lambda v: v.f * v.c_prev + v.i + v.g}),
-    (_cell_update("the two parts are multiplied, not added"), {"c": lambda v: v.f * v.c_prev * v.i * v.g}),
-    (_cell_update("the new part i * g is subtracted"), {"c": lambda v: v.f * v.c_prev - v.i * v.g}),
+    (_cell_update("f * c_{t-1} and i * g are multiplied, not added"), {"c": lambda v: v.f * v.c_prev * v.i * v.g}),
+    (_cell_update("what is written, i * g, is subtracted"), {"c": lambda v: v.f * v.c_prev - v.i * v.g}),
 ]
 OUTPUT_EDITS = [
     (specific(LSTM_OUTPUT_WRONG, "the output gate is missing: h_t = o * tanh(c_t), yours is tanh(c_t)"),

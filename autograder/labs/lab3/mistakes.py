@@ -224,8 +224,8 @@ BLEND_EDITS = [
     (_blend("the new part (1 - z) * h~ is missing"), {"h": lambda v: v.z * v.h_prev}),
     (_blend("z and h_{t-1} are added, not multiplied"), {"h": lambda v: v.z + v.h_prev + (1.0 - v.z) * v.candidate}),
     (_blend("(1 - z) and h~ are added, not multiplied"), {"h": lambda v: v.z * v.h_prev + (1.0 - v.z) + v.candidate}),
-    (_blend("the two parts are multiplied, not added"), {"h": lambda v: v.z * v.h_prev * (1.0 - v.z) * v.candidate}),
-    (_blend("the new part is subtracted"), {"h": lambda v: v.z * v.h_prev - (1.0 - v.z) * v.candidate}),
+    (_blend("z * h_{t-1} and (1 - z) * h~ are multiplied, not added"), {"h": lambda v: v.z * v.h_prev * (1.0 - v.z) * v.candidate}),
+    (_blend("the new part (1 - z) * h~ is subtracted"), {"h": lambda v: v.z * v.h_prev - (1.0 - v.z) * v.candidate}),
     (_blend("the candidate's share is 1 + z, not 1 - z"), {"h": lambda v: v.z * v.h_prev + (1.0 + v.z) * v.candidate}),
 ]
 SIGN_EDITS = [
