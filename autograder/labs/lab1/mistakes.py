@@ -114,7 +114,7 @@ SIMPLE_RNN_EDITS = [
      {"pre": lambda v: v.xK + v.hU * v.bias}),
     (specific(TERMS_MULTIPLIED, "the bias multiplies x_t K + h_{t-1} U: h_t = act(x_t K + h_{t-1} U + b) adds it"),
      {"pre": lambda v: (v.xK + v.hU) * v.bias}),
-    (ONLY_BIAS, {"pre": lambda v: v.bias + 0.0 * v.xK}),
+    (ONLY_BIAS, {"pre": lambda v: v.bias + 0.0 * v.xK}),  # 0 * xK: the bias broadcast to (batch, H)
     (specific(RETURNED_NEGATED, "the output is negated: call returns (h_t, [h_t]), yours returns -h_t as the output"),
      {"output": lambda v: -v.h}),
     (specific(RETURNED_NEGATED, "the state is negated: call returns (h_t, [h_t]), yours passes -h_t on as the state"),

@@ -225,7 +225,7 @@ def _sum_edits():
          {"z": lambda v: v.xK + v.hU * v.bias}),
         (specific(LSTM_TERMS_MULTIPLIED, "the bias multiplies x_t K + h_{t-1} U: z = x_t K + h_{t-1} U + b adds it"),
          {"z": lambda v: (v.xK + v.hU) * v.bias}),
-        (LSTM_ONLY_BIAS, {"z": lambda v: v.bias + 0.0 * v.xK}),
+        (LSTM_ONLY_BIAS, {"z": lambda v: v.bias + 0.0 * v.xK}),  # 0 * xK: the bias broadcast to (batch, 4H)
         (LSTM_RECURRENT_ON_CELL, {"hU": lambda v: v.c_prev @ v.recurrent_kernel}),
     ]
 

@@ -1,5 +1,7 @@
 """Mistakes in a cell's plumbing that any lab with a cell can name (a Keras built-in inside, no
-registration, an incomplete get_config), and the gate-order variants of the gated cells."""
+registration, an incomplete get_config, a weight built transposed or under another's name), the
+gate-order variants of the gated cells, and the helpers that turn a lab's table of one-equation
+edits (``equations.py``) into named variants."""
 
 import itertools
 
@@ -27,7 +29,7 @@ INCOMPLETE_CONFIG = _mistake(
 WEIGHT_TRANSPOSED = _mistake(
     "weight_transposed",
     "a weight is created transposed: Keras's weights are (inputs, outputs), so that x_t (batch, D) @ kernel "
-    "(D, H) gives (batch, H); kernel is shape=(input_dim, units)",
+    "(D, H) gives (batch, H): SimpleRNNCell's kernel is shape=(input_dim, self.units)",
 )
 WEIGHT_MISNAMED = _mistake(
     "weight_misnamed",
