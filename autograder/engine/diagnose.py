@@ -81,10 +81,23 @@ TIME_INDEX_OUT_OF_RANGE = _mistake(
 LOSS_ARGUMENTS_SWAPPED = _mistake(
     "loss_arguments_swapped",
     "the loss got its arguments the other way round: a Keras loss is called as loss_fn(y_true, y_pred)")
-LIST_INDEXED_LIKE_TENSOR = _mistake(
-    "list_indexed_like_tensor",
-    "a Python list was indexed like a tensor (`value[:, t]`): a list takes one integer; only a tensor takes a "
-    "tuple of indices")
+LIST_USED_AS_TENSOR = _mistake(
+    "list_used_as_tensor",
+    "a Python list (such as the states [h, c]) was used like a tensor: indexed as `value[:, t]` or asked for "
+    "its `.shape`")
+SPLIT_ALONG_BATCH_AXIS = _mistake(
+    "split_along_batch_axis",
+    "the pre-activations were split along the batch axis: split them into the gates along the last axis (axis=-1)")
+WRONG_NUMBER_OF_GATES = _mistake(
+    "wrong_number_of_gates",
+    "the pre-activations were split into the wrong number of parts: one block of `units` columns per gate")
+OPTIMIZER_GOT_TENSOR_AS_VARIABLE = _mistake(
+    "optimizer_got_tensor_as_variable",
+    "the optimizer got a tensor where a variable goes: apply_gradients takes (gradient, variable) pairs, "
+    "zip(grads, variables)")
+BOOL_IN_ARITHMETIC = _mistake(
+    "bool_in_arithmetic",
+    "a boolean tensor went into arithmetic: cast it first, tf.cast(mask, tf.float32)")
 
 CELL_MODULES = ("simple_rnn.py", "lstm.py", "gru.py")
 
@@ -109,6 +122,7 @@ class Facts:
     units: set = field(default_factory=set)
     gates: dict = field(default_factory=dict)  # units -> set of gate counts (1 simple, 3 GRU, 4 LSTM)
     input_dims: set = field(default_factory=set)
+    shapes: dict = field(default_factory=dict)  # every named array's shape: the case's and a probe's own
     builtin_cells: bool = False  # the probe runs Keras's built-in cells on the student's function
 
     def add(self, shape, role, label):
@@ -126,25 +140,36 @@ def _shape(value):
     return tuple(int(d) for d in getattr(value, "shape", ()))
 
 
-def case_facts(case, builtin_cell_probes=()):
-    """The ``Facts`` of ``case``: B and T from ``x`` (B, T, D); D, H and the gate count of every
-    cell from its ``kernel`` (D, gH) and ``recurrent_kernel`` (H, gH); the roles of x_t (B, D),
-    h_{t-1} (B, H), the kernels and (for a gated cell) one gate's block of each."""
+def case_facts(case, builtin_cell_probes=(), extra_shapes=None):
+    """The ``Facts`` of ``case``: B and T from ``x`` (B, T, D) (or B from ``h0.0``); D, H and the gate
+    count of every cell from its ``kernel`` (D, gH) and ``recurrent_kernel`` (H, gH); the roles of
+    x_t (B, D), h_{t-1} (B, H), the kernels and (for a gated cell) one gate's block of each.
+    ``extra_shapes`` ({name: shape}) stands for arrays a probe makes itself (a lab's ``case_shapes``)."""
     facts = Facts(builtin_cells=getattr(case, "probe", None) in set(builtin_cell_probes))
-    inputs = getattr(case, "inputs", None) or {}
-    x = inputs.get("x")
-    if x is not None and len(_shape(x)) == 3:
-        facts.batch, facts.steps, _ = _shape(x)
+    shapes = {key: _shape(value) for key, value in (getattr(case, "inputs", None) or {}).items()}
+    shapes.update(extra_shapes or {})
+    facts.shapes = shapes
+    x = shapes.get("x")
+    if x is not None and len(x) == 3:
+        facts.batch, facts.steps, _ = x
+    elif len(shapes.get("h0.0", ())) == 2:
+        facts.batch = shapes["h0.0"][0]
     cells = {}
-    for key, value in inputs.items():
+    for key, shape in shapes.items():
         found = _WEIGHT_KEY.match(key)
-        if found and len(_shape(value)) == 2:
-            cells.setdefault(found["prefix"], {})[found["name"]] = _shape(value)
+        if found and len(shape) == 2:
+            cells.setdefault(found["prefix"], {})[found["name"]] = shape
     prefix_label = len(cells) > 1
-    cells = {prefix: weights for prefix, weights in cells.items() if "recurrent_kernel" in weights}  # not a Dense
+    # A cell has a recurrent kernel; the probe's own cell ("w.") may leave it to the initializer
+    # (irnn_cell), its width then in params["units"]. Any other kernel is a Dense's.
+    params = getattr(case, "params", None) or {}
+    cells = {prefix: weights for prefix, weights in cells.items()
+             if "recurrent_kernel" in weights or (prefix == "w" and isinstance(params.get("units"), int))}
     for prefix, weights in sorted(cells.items()):
         kernel, recurrent = weights.get("kernel"), weights.get("recurrent_kernel")
-        units = recurrent[0] if recurrent else None
+        units = recurrent[0] if recurrent else params["units"]
+        if not recurrent:
+            facts.add((units, units), RECURRENT, "recurrent_kernel")
         if recurrent and recurrent[1] % units == 0:
             gates = recurrent[1] // units
         elif kernel and units:
@@ -169,9 +194,9 @@ def case_facts(case, builtin_cell_probes=()):
                 facts.add((facts.batch, kernel[0]), INPUT, "x_t")
             if units:
                 facts.add((facts.batch, units), STATE, "h_{t-1}")
-    for key, value in inputs.items():
-        if key.startswith("h0.") and len(_shape(value)) == 2:
-            facts.add(_shape(value), STATE, "h_{t-1}")
+    for key, shape in shapes.items():
+        if key.startswith("h0.") and len(shape) == 2:
+            facts.add(shape, STATE, "h_{t-1}")
     return facts
 
 
@@ -245,28 +270,30 @@ def incompatible_shapes(error, case, facts):
     batch, steps = facts.batch, facts.steps
     state_shapes = {(batch, h) for h in facts.units}
     said = f"an elementwise operation met a {_fmt(first)} and a {_fmt(second)} tensor"
+    where = _where_file(error)
+    # (B, w) against (T, w), w the width of a state or of a cell's gates together: outside a cell
+    # (a sequence function), a state or zeros made with T rows where B belongs.
+    widths = set(facts.units) | {g * h for h, gs in facts.gates.items() for g in gs if g}
+    sizes = {*facts.units, *facts.input_dims, *widths}
+    for right, other in ((first, second), (second, first)):
+        if (right[0] == batch and other[0] == steps and right[1] == other[1] and right[1] in widths
+                and where not in CELL_MODULES and steps not in sizes | {batch}):
+            kind = "(batch, units)" if right[1] in facts.units else f"(batch, {right[1]}), a cell's gates together,"
+            return Diagnosis(TIME_SIZE_AS_BATCH.name,
+                             f"{said}: {_fmt(right)} is {kind} but {_fmt(other)} has {steps} rows, the sequence "
+                             f"length T of x {_fmt(_shape(case.inputs['x']))} = (batch, T, input_dim), where the batch "
+                             f"size {batch} belongs: the batch size is x.shape[0], T is x.shape[1]")
     # The state-shaped one (batch, units), and the other.
     pairs = [(s, o) for s, o in ((first, second), (second, first)) if s in state_shapes and o not in state_shapes]
     if len(pairs) != 1:
         return None
     right, other = pairs[0]
     units = right[1]
-    where = _where_file(error)
     # (H, B): the two axes of a (batch, units) tensor in the opposite order.
     if other == (units, batch) and units != batch:
         return Diagnosis(BATCH_AND_UNITS_SWAPPED.name,
                          f"{said}: {_fmt(right)} is (batch, units) and {_fmt(other)} has the same two sizes in the "
                          "opposite order (units, batch): one of them was built or reshaped with its axes swapped")
-    if other[1] == units and other[0] != batch:
-        rows = other[0]
-        if rows in {*facts.units, *facts.input_dims}:
-            return None  # a size that is also a width could be another tensor entirely
-        if where not in CELL_MODULES and rows == steps:
-            return Diagnosis(TIME_SIZE_AS_BATCH.name,
-                             f"{said}: {_fmt(right)} is (batch, units), but {_fmt(other)} has {rows} rows, the sequence "
-                             f"length T of x {_fmt(_shape(case.inputs['x']))} = (batch, T, input_dim), where the batch "
-                             f"size {batch} belongs: the batch size is x.shape[0], T is x.shape[1]")
-        return None
     if other[0] == batch and other[1] != units and where in CELL_MODULES and not facts.builtin_cells:
         width = other[1]
         gates = {g for g in facts.gates.get(units, set()) if g}
@@ -299,13 +326,23 @@ def missing_attribute(error, case, facts):
         return None
     owner, attribute = found[1], found[2]
     function = _where_function(error)
+    if owner == "list" and attribute in ("shape", "dtype", "numpy", "ndim"):
+        return Diagnosis(LIST_USED_AS_TENSOR.name,
+                         f"your code read `.{attribute}` of a Python list: a list (such as the states [h] or [h, c]) "
+                         f"has no `{attribute}`, only the tensors in it do. Check that the value here is the tensor "
+                         "you mean (and the order of the arguments that brought it)")
+    if owner.endswith("EagerTensor") and attribute == "_unique_id":
+        return Diagnosis(OPTIMIZER_GOT_TENSOR_AS_VARIABLE.name,
+                         "Keras looked for a variable's id on a plain tensor: the optimizer got a tensor where a "
+                         "variable goes. apply_gradients takes (gradient, variable) pairs: "
+                         "optimizer.apply_gradients(zip(grads, variables))")
     if owner in ("int", "float", "list", "tuple", "NoneType", "str") and attribute in _CELL_ATTRIBUTES:
         return Diagnosis(WRONG_ARGUMENT_TYPE.name,
                          f"your code read `.{attribute}` of a Python {owner}, where a cell goes "
                          f"(a cell has `{attribute}`, a {owner} does not): check the order of the arguments "
                          "wherever this value was passed along as the cell")
     if owner.endswith("Cell") and _where_file(error) in CELL_MODULES:
-        weights = {_WEIGHT_NAME.sub("", key) for key in (getattr(case, "inputs", None) or {}) if key.startswith("w.")}
+        weights = {key[2:] for key in facts.shapes if key.startswith("w.")}
         if attribute in weights and function in ("call", "call_reset_after"):
             return Diagnosis(WEIGHT_NOT_ASSIGNED.name,
                              f"`{function}` reads `self.{attribute}`, but build never assigned `self.{attribute}`: "
@@ -317,7 +354,6 @@ def missing_attribute(error, case, facts):
     return None
 
 
-_WEIGHT_NAME = re.compile(r"^w\.")
 _NEGATIVE_SHAPE = re.compile(r"Cannot convert '\(([-\d, ]*)\)' to a shape\. Negative dimensions are not allowed")
 _NEGATIVE_FILL = re.compile(r"Dimension (-\d+) must be >= 0")
 
@@ -328,8 +364,7 @@ def negative_dimension(error, case, facts):
     if found:
         shape = _dims(found[1])
         fixed = tuple(abs(d) for d in shape)
-        named = [key[2:] for key, value in (getattr(case, "inputs", None) or {}).items()
-                 if key.startswith("w.") and _shape(value) == fixed]
+        named = [key[2:] for key, shape in facts.shapes.items() if key.startswith("w.") and shape == fixed]
         which = f" `{named[0]}` is {_fmt(fixed)}" if len(named) == 1 else ""
         return Diagnosis(NEGATIVE_DIMENSION.name,
                          f"your code asked for a weight of shape {_fmt(shape)}: sizes must be positive"
@@ -363,7 +398,7 @@ def arithmetic_on_list(error, case, facts):
                          f"your code used `{found[1]}` between a {found[2]} and a {found[3]}: a Python list "
                          "of tensors has no arithmetic; apply it to each tensor of the list")
     if "list indices must be integers or slices, not tuple" in message:
-        return Diagnosis(LIST_INDEXED_LIKE_TENSOR.name,
+        return Diagnosis(LIST_USED_AS_TENSOR.name,
                          "your code indexed a Python list with several indices (like `value[:, t]`): only a tensor "
                          "takes those; a list (such as the states [h, c]) takes one integer. Check that the value "
                          "indexed here is the tensor you mean")
@@ -423,7 +458,50 @@ def loss_arguments_swapped(error, case, facts):
                      f"predictions: a Keras loss is called as loss_fn(y_true, y_pred), labels first")
 
 
-RULES = (matmul_shapes, incompatible_shapes, missing_attribute, negative_dimension, arithmetic_on_list, not_a_tensor,
+_SPLIT = re.compile(r"Number of ways to split should evenly divide the split dimension, but got split_dim (\d+) "
+                    r"\(size = (\d+)\) and num_split (\d+)")
+
+
+def split_shapes(error, case, facts):
+    """ops.split(z, n, axis) of the (batch, gH) pre-activations in a cell: along the batch axis, or
+    into n != g parts."""
+    found = _SPLIT.search(error.get("message", ""))
+    if not found or _where_file(error) not in CELL_MODULES or facts.builtin_cells or facts.batch is None:
+        return None
+    axis, size, parts = (int(found[i]) for i in (1, 2, 3))
+    widths = {g * h: (g, h) for h, gs in facts.gates.items() for g in gs if g and g > 1}
+    if axis == 0 and size == facts.batch and size not in widths and parts in {g for g, _ in widths.values()}:
+        return Diagnosis(SPLIT_ALONG_BATCH_AXIS.name,
+                         f"the split into {parts} ran along axis 0, whose size {size} is the batch size: "
+                         f"the gates sit side by side along the last axis of the (batch, {parts} x units) "
+                         "pre-activations, so split with axis=-1")
+    if axis == 1 and size in widths and size != facts.batch and parts != widths[size][0]:
+        gates, units = widths[size]
+        return Diagnosis(WRONG_NUMBER_OF_GATES.name,
+                         f"the split cut a width of {size} = {gates} x units ({units}) into {parts} parts: this cell "
+                         f"has {gates} gates, one block of {units} columns each, so split into {gates}")
+    return None
+
+
+_T_LIST = re.compile(r"^`t_list` should be a sequence of tensors\. Received <class '(int|float)'>")
+_BOOL_ATTR = re.compile(r"Value for attr 'T' of bool is not in the list of allowed values")
+
+
+def wrong_first_argument(error, case, facts):
+    message = error.get("message", "")
+    found = _T_LIST.search(message)
+    if found:
+        return Diagnosis(WRONG_ARGUMENT_TYPE.name,
+                         f"tf.clip_by_global_norm got a {found[1]} where its list of tensors goes: it is called as "
+                         "tf.clip_by_global_norm(grads, clip_norm), the list first")
+    if _BOOL_ATTR.search(message):
+        return Diagnosis(BOOL_IN_ARITHMETIC.name,
+                         "an operation that needs numbers got a boolean tensor (dtype bool): cast it first, "
+                         "e.g. tf.cast(mask, tf.float32)")
+    return None
+
+
+RULES = (matmul_shapes, split_shapes, wrong_first_argument, incompatible_shapes, missing_attribute, negative_dimension, arithmetic_on_list, not_a_tensor,
          time_index_out_of_range, loss_arguments_swapped)
 
 
@@ -455,7 +533,8 @@ def diagnose(error, case, lab=None):
     Never raises: a rule that fails on an unexpected message counts as no diagnosis."""
     try:
         table = _lab_table(lab)
-        facts = case_facts(case, getattr(table, "BUILTIN_CELL_PROBES", ()))
+        extra = getattr(table, "case_shapes", None)
+        facts = case_facts(case, getattr(table, "BUILTIN_CELL_PROBES", ()), extra(case) if extra else None)
         for rule in (*RULES, *getattr(table, "RULES", ())):
             found = rule(error, case, facts)
             if found is not None:

@@ -32,3 +32,5 @@ def clip_arguments_order(error, case, facts):
 
 
 RULES = (clip_arguments_order,)
+
+from autograder.labs.shared.diagnoses import case_shapes  # noqa: E402,F401  (the contract probes' own arrays)
