@@ -314,7 +314,7 @@ def incompatible_shapes(error, case, facts):
     return None
 
 
-_NO_ATTRIBUTE = re.compile(r"^'(\w+)' object has no attribute '(\w+)'$")
+_NO_ATTRIBUTE = re.compile(r"^'([\w.]+)' object has no attribute '(\w+)'$")
 _CELL_ATTRIBUTES = ("state_size", "output_size", "build", "call", "units", "get_config")
 
 
