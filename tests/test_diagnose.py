@@ -88,6 +88,19 @@ def test_matmul_inside_a_builtin_cell_names_the_call():
     assert named(error(matmul("3,5", "4,5"), where=where), case) is None
 
 
+def test_matmul_inside_a_builtin_lstm_on_the_list_of_states():
+    """cell([h, c], x_t) on Keras's LSTM: the list of two (3, 5) states arrives as a (6, 5) input."""
+    case = cell_case(gates=4, probe="unroll", cell="lstm")
+    case.inputs["h0.1"] = zeros(3, 5)
+    where = ("rnnlab/gradients.py", 52, "unroll")
+    found = dg.diagnose(error(matmul("6,5", "4,20"), where=where), case, lab=1)
+    assert found.mistake == "cell_got_state_as_input" and "(6, 5), 5 wide like a state" in found.sentence  # 6 is T too
+    case.inputs["x"] = zeros(3, 7, 4)
+    assert "the list of the 2 states" in dg.diagnose(error(matmul("6,5", "4,20"), where=where), case, lab=1).sentence
+    # an input as wide as x_t's input_dim says nothing
+    assert named(error(matmul("6,4", "4,20"), where=where), case, lab=1) is None
+
+
 def test_irnn_case_without_recurrent_kernel_input():
     case = Case("irnn", "irnn", {"units": 5}, {"x": zeros(3, 6, 4), "w.kernel": zeros(4, 5), "w.bias": zeros(5)})
     assert named(error(matmul("4,5", "3,4")), case) == "matmul_operands_reversed"
@@ -98,6 +111,9 @@ def test_step_contract_probe_shapes_come_from_the_lab_table():
     case = Case("lstm.contract", "cell_step_contract", {"cell": "lstm", "units": 5, "input_dim": 4})
     assert named(error(matmul("2,5", "4,20"), where=("rnnlab/lstm.py", 133, "call")), case, lab=2) == "state_times_kernel"
     assert named(error(matmul("2,5", "4,20"), where=("rnnlab/lstm.py", 133, "call")), case) is None
+    wrapping = Case("lstm.wrapping", "cell_builtin_check", {"cell": "lstm", "units": 5, "input_dim": 4})
+    assert named(error(matmul("5,20", "2,5"), where=("rnnlab/lstm.py", 133, "call")), wrapping, lab=2) \
+        == "matmul_operands_reversed"
 
 
 # -- elementwise shapes ---------------------------------------------------------------------------

@@ -218,19 +218,27 @@ def matmul_shapes(error, case, facts):
         return None
     left, right = _dims(found[1]), _dims(found[2])
     a, b = facts.role_of(left), facts.role_of(right)
-    if a is None or b is None:
+    if b is None or (a is None and not facts.builtin_cells):
         return None
-    (role_a, name_a), (role_b, name_b) = a, b
+    (role_a, name_a), (role_b, name_b) = a or (None, None), b
     said = f"this matmul multiplied a {_fmt(left)} by a {_fmt(right)}: {name_a} is {_fmt(left)}, {name_b} {_fmt(right)}"
     in_cell = _where_file(error) in CELL_MODULES and not facts.builtin_cells
     if facts.builtin_cells and _where_file(error) not in CELL_MODULES:
         # Keras's own cells compute inputs @ kernel and h_{t-1} @ recurrent_kernel: what is wrong
         # is what the student's code handed to the cell.
-        if role_a == STATE and role_b == KERNEL:
+        states = _state_count(case, facts)
+        if (role_b == KERNEL and len(left) == 2 and left[1] in facts.units and left[1] not in facts.input_dims
+                and (role_a in (None, STATE))):
+            if role_a == STATE:
+                got = f"{_fmt(left)}, the shape of the state h_{{t-1}} (batch, units)"
+            elif states > 1 and left[0] == states * facts.batch and left[0] != facts.steps:
+                got = (f"{_fmt(left)}: {states} x batch rows of width units, the list of the {states} states "
+                       f"(each ({facts.batch}, {left[1]})) taken as one tensor")
+            else:
+                got = f"{_fmt(left)}, {left[1]} wide like a state (units), where x_t has input_dim = {right[0]} columns"
             return Diagnosis(CELL_GOT_STATE_AS_INPUT.name,
-                             f"the cell multiplied its input by {name_b} {_fmt(right)}, but the input it got is "
-                             f"{_fmt(left)}, the shape of the state h_{{t-1}} (batch, units), not of x_t: "
-                             "call a cell as cell(x_t, states)")
+                             f"the cell multiplied its input by {name_b} {_fmt(right)}, but the input it got is {got}, "
+                             "not x_t: call a cell as cell(x_t, states)")
         if role_a == INPUT and role_b == RECURRENT:
             return Diagnosis(CELL_GOT_INPUT_AS_STATE.name,
                              f"the cell multiplied its state by {name_b} {_fmt(right)}, but the state it got is "
@@ -506,6 +514,14 @@ RULES = (matmul_shapes, split_shapes, wrong_first_argument, incompatible_shapes,
 
 
 # -- entry point ------------------------------------------------------------------------------------
+def _state_count(case, facts):
+    """How many state tensors the case's cell carries: its ``h0.*`` inputs, else 2 for an LSTM."""
+    given = sum(1 for key in facts.shapes if key.startswith("h0."))
+    if given:
+        return given
+    return 2 if (getattr(case, "params", None) or {}).get("cell") in ("lstm", "peephole_lstm") else 1
+
+
 def _where_file(error):
     where = error.get("where") or []
     return str(where[0]).rsplit("/", 1)[-1] if where else None

@@ -1,7 +1,7 @@
 """What the cell probes (``shared/probes.py``) make themselves, for ``engine.diagnose``: TF-free.
 
-``cell_contract`` builds the cell and ``cell_step_contract`` also calls it once on zeros, a batch of
-2, from params alone: the shapes of the arrays they make stand in for the inputs a case would carry.
+``cell_contract`` builds the cell; ``cell_step_contract`` and ``cell_builtin_check`` also call it
+once on zeros, a batch of 2, from params alone: the shapes of the arrays they make stand in for the inputs a case would carry.
 """
 
 # Weight names and gate count (the kernels are (D, gH) and (H, gH)) of each cell kind.
@@ -11,7 +11,8 @@ CELL_WEIGHTS = {
     "peephole_lstm": (("kernel", "recurrent_kernel", "bias", "peephole_i", "peephole_f", "peephole_o"), 4),
     "gru": (("kernel", "recurrent_kernel", "bias"), 3),
 }
-STEP_CONTRACT_BATCH = 2  # cell_step_contract's batch of zeros
+STEP_BATCH = 2  # the batch of zeros cell_step_contract and cell_builtin_check call the cell on
+OWN_ARRAYS_PROBES = ("cell_contract", "cell_step_contract", "cell_builtin_check")
 
 
 def case_shapes(case):
@@ -19,7 +20,7 @@ def case_shapes(case):
     batch (as ``h0.0``)."""
     params = case.params or {}
     spec = CELL_WEIGHTS.get(params.get("cell"))
-    if case.probe not in ("cell_contract", "cell_step_contract") or spec is None or case.inputs:
+    if case.probe not in OWN_ARRAYS_PROBES or spec is None or case.inputs:
         return {}
     names, gates = spec
     units, input_dim = params.get("units"), params.get("input_dim")
@@ -30,6 +31,6 @@ def case_shapes(case):
                    for name in names if name not in ("kernel", "recurrent_kernel")})
     if params.get("cell") == "gru" and (params.get("kwargs") or {}).get("reset_after"):
         shapes["w.bias"] = (2, gates * units)
-    if case.probe == "cell_step_contract":
-        shapes["h0.0"] = (STEP_CONTRACT_BATCH, units)
+    if case.probe != "cell_contract":
+        shapes["h0.0"] = (STEP_BATCH, units)
     return shapes
