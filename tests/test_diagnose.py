@@ -225,6 +225,25 @@ def test_lab_rules():
     assert named(error(incompatible("4,4,2", "4,0,1", "Sub")), tbptt, lab=4) is None
 
 
+def test_lab6_rules_and_loss_order_on_named_labels():
+    bits = Case("bits", "lab6_bits_per_char", {}, {"logits": zeros(3, 8, 9), "targets": np.zeros((3, 8), np.int32),
+                                                  "mask": zeros(3, 8)})
+    loss = error("Argument `output` must have rank (ndim) `target.ndim - 1`. Received: target.shape=(3, 8, 9), "
+                 "output.shape=(3, 8)", "ValueError", ("rnnlab/charmodel.py", 100, "bits_per_char"))
+    found = dg.diagnose(loss, bits, lab=6)
+    assert found.mistake == "loss_arguments_swapped" and "`targets` (3, 8)" in found.sentence
+    # the float mask has the labels' shape too, but only an integer array (or y) counts as labels
+    cast = error("Cannot convert the argument `type_value`: <tf.Tensor: shape=(3, 8), dtype=float32, numpy=",
+                 "TypeError", ("rnnlab/charmodel.py", 99, "bits_per_char"))
+    assert named(cast, bits, lab=6) == "wrong_argument_type"
+    model = Case("char_model.masking", "lab6_char_model", {"vocab": 7, "embedding": 4, "units": 5},
+                 {"tokens": np.zeros((3, 9), np.int32)})
+    gather = error(FN % "GatherV2" + "indices[0,0] = 6 is not in [0, 4) [Op:GatherV2]", where=None)
+    assert named(gather, model, lab=6) == "embedding_arguments_swapped"
+    # a table of vocab rows with an id past it is another story
+    assert named(error(FN % "GatherV2" + "indices[0,0] = 9 is not in [0, 7) [Op:GatherV2]"), model, lab=6) is None
+
+
 def test_never_raises():
     class Broken:
         @property

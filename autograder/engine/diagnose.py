@@ -453,17 +453,32 @@ _LOSS_RANK = re.compile(r"Argument `output` must have rank \(ndim\) `target\.ndi
 
 
 def loss_arguments_swapped(error, case, facts):
-    """A sparse loss called as loss_fn(y_pred, y_true): its ``output`` (y_pred) has the labels' shape."""
+    """A sparse loss called as loss_fn(y_pred, y_true): its ``output`` (y_pred) has the shape of the
+    case's labels (an integer input, or ``y``) and its ``target`` one more axis."""
     found = _LOSS_RANK.search(error.get("message", ""))
-    labels = (getattr(case, "inputs", None) or {}).get("y")
-    if not found or labels is None:
+    if not found:
         return None
     target, output = _dims(found[1]), _dims(found[2])
-    if output != _shape(labels) or target == _shape(labels) or target[:len(output)] != output:
+    inputs = getattr(case, "inputs", None) or {}
+    labels = [key for key, value in inputs.items()
+              if (key == "y" or getattr(getattr(value, "dtype", None), "kind", "") in "iu") and _shape(value) == output]
+    if len(labels) != 1 or target[:len(output)] != output or len(target) != len(output) + 1:
         return None
     return Diagnosis(LOSS_ARGUMENTS_SWAPPED.name,
-                     f"the loss got a {_fmt(target)} tensor as its target and the labels y {_fmt(output)} as its "
-                     f"predictions: a Keras loss is called as loss_fn(y_true, y_pred), labels first")
+                     f"the loss got a {_fmt(target)} tensor as its target and the labels `{labels[0]}` {_fmt(output)} "
+                     "as its predictions: a Keras loss is called as loss_fn(y_true, y_pred), labels first")
+
+
+_DTYPE_ARGUMENT = re.compile(r"^Cannot convert the argument `type_value`: <tf\.Tensor")
+
+
+def tensor_as_dtype(error, case, facts):
+    """tf.cast(tf.float32, x): TensorFlow tried to read the tensor as a dtype."""
+    if not _DTYPE_ARGUMENT.search(error.get("message", "")):
+        return None
+    return Diagnosis(WRONG_ARGUMENT_TYPE.name,
+                     "your code passed a tensor where a dtype goes (TensorFlow tried to read the tensor as a type): "
+                     "tf.cast takes the tensor first and the dtype second, tf.cast(x, tf.float32)")
 
 
 _SPLIT = re.compile(r"Number of ways to split should evenly divide the split dimension, but got split_dim (\d+) "
@@ -510,7 +525,7 @@ def wrong_first_argument(error, case, facts):
 
 
 RULES = (matmul_shapes, split_shapes, wrong_first_argument, incompatible_shapes, missing_attribute, negative_dimension, arithmetic_on_list, not_a_tensor,
-         time_index_out_of_range, loss_arguments_swapped)
+         time_index_out_of_range, loss_arguments_swapped, tensor_as_dtype)
 
 
 # -- entry point ------------------------------------------------------------------------------------
