@@ -178,6 +178,9 @@ def test_attributes():
     ("ValueError", "Attempt to convert a value (<SimpleRNNCell name=simple_rnn_cell_8, built=True>) with an "
                    "unsupported type (<class 'keras.src.layers.rnn.simple_rnn.SimpleRNNCell'>) to a Tensor.",
      "wrong_argument_type"),
+    ("ValueError", "Cannot convert '(None, -1)' to a shape. Negative dimensions are not allowed.", "negative_dimension"),
+    ("ValueError", "Passed in object <function state_gradient_norms.<locals>.loss_fn at 0x7f18bd475bc0> of type "
+                   "'function', not tf.Tensor or tf.Variable or ExtensionType.", "wrong_argument_type"),
     ("TypeError", "`t_list` should be a sequence of tensors. Received <class 'float'>.", "wrong_argument_type"),
     ("InvalidArgumentError", "Value for attr 'T' of bool is not in the list of allowed values: float, double",
      "bool_in_arithmetic"),

@@ -201,7 +201,7 @@ def case_facts(case, builtin_cell_probes=(), extra_shapes=None):
 
 
 def _fmt(shape):
-    return "(" + ", ".join(str(d) for d in shape) + ("," if len(shape) == 1 else "") + ")"
+    return "(" + ", ".join(str(d) for d in shape) + ("," if len(shape) == 1 else "") + ")"  # None stays None
 
 
 def _dims(text):
@@ -362,7 +362,7 @@ def missing_attribute(error, case, facts):
     return None
 
 
-_NEGATIVE_SHAPE = re.compile(r"Cannot convert '\(([-\d, ]*)\)' to a shape\. Negative dimensions are not allowed")
+_NEGATIVE_SHAPE = re.compile(r"Cannot convert '\(([-\d, ]*(?:None[-\d, ]*)*)\)' to a shape\. Negative dimensions are not allowed")
 _NEGATIVE_FILL = re.compile(r"Dimension (-\d+) must be >= 0")
 
 
@@ -370,8 +370,8 @@ def negative_dimension(error, case, facts):
     message = error.get("message", "")
     found = _NEGATIVE_SHAPE.search(message)
     if found:
-        shape = _dims(found[1])
-        fixed = tuple(abs(d) for d in shape)
+        shape = tuple(None if d.strip() == "None" else int(d) for d in found[1].split(",") if d.strip())
+        fixed = tuple(d if d is None else abs(d) for d in shape)
         named = [key[2:] for key, shape in facts.shapes.items() if key.startswith("w.") and shape == fixed]
         which = f" `{named[0]}` is {_fmt(fixed)}" if len(named) == 1 else ""
         return Diagnosis(NEGATIVE_DIMENSION.name,
@@ -416,8 +416,20 @@ def arithmetic_on_list(error, case, facts):
 _CONVERT = re.compile(r"Attempt to convert a value \((.*)\) with an unsupported type \(<class '([\w.]+)'>\) to a Tensor")
 
 
+_PASSED_FUNCTION = re.compile(r"^Passed in object <function ([\w.<>]+) at 0x[0-9a-f]+> of type 'function', "
+                              r"not tf\.Tensor or tf\.Variable")
+
+
 def not_a_tensor(error, case, facts):
-    found = _CONVERT.search(error.get("message", ""))
+    message = error.get("message", "")
+    passed = _PASSED_FUNCTION.search(message)
+    if passed:
+        name = passed[1].rsplit(".", 1)[-1]
+        return Diagnosis(WRONG_ARGUMENT_TYPE.name,
+                         f"your code passed the function `{name}` where the GradientTape expected a tensor or a "
+                         "variable to watch or differentiate: check the order of the arguments on this line and of "
+                         "the calls that brought the values here")
+    found = _CONVERT.search(message)
     if not found:
         return None
     kind = found[2].rsplit(".", 1)[-1]
