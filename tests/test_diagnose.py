@@ -69,6 +69,8 @@ def test_matmul_of_a_gated_cell_and_a_gate_block():
 def test_matmul_with_coinciding_sizes_stays_unnamed():
     # B == D: x_t (4, 4) and ... kernel (4, 6) is also h_{t-1} (4, 6): no unique reading
     assert named(error(matmul("4,6", "4,6")), cell_case(b=4, d=4, h=6)) is None
+    # B == D in an LSTM: (4, 20) is the kernel and also x_t @ kernel, the pre-activations
+    assert named(error(matmul("4,20", "4,4")), cell_case(b=4, d=4, h=5, gates=4, cell="lstm")) is None
     # D == H: x_t and h_{t-1} are both (3, 5)
     assert named(error(matmul("3,5", "5,5")), cell_case(d=5, h=5)) is None
 
@@ -277,6 +279,9 @@ def test_feedback_keeps_the_exception_and_adds_the_diagnosis():
     told = from_outcome(outcome(err), case=cell_case(), lab=1)
     assert told.kind == "error" and told.mistake == "input_times_recurrent_kernel"
     assert told.message.startswith(plain.message + ". This matmul multiplied a (3, 4) by a (5, 5)")
+    # TensorFlow's graph-node prefix is dropped, the exception and its line kept
+    assert plain.message == ("your code raised InvalidArgumentError: Matrix size-incompatible: In[0]: [3,4], In[1]: "
+                             "[5,5] [Op:MatMul] name: (rnnlab/simple_rnn.py, line 97 in call)")
     # other paths unchanged
     assert from_outcome(outcome({"kind": "contract", "message": "m"}), case=cell_case()).mistake is None
     timeout = SimpleNamespace(status="timeout", error={"message": "60 s"}, ok=False)

@@ -109,7 +109,7 @@ class Diagnosis:
 
 
 # -- what the case's inputs say: which tensors have which shapes ----------------------------------
-INPUT, STATE, KERNEL, RECURRENT = "input", "state", "kernel", "recurrent"
+INPUT, STATE, KERNEL, RECURRENT, OTHER = "input", "state", "kernel", "recurrent", "other"
 _WEIGHT_KEY = re.compile(r"^(?:(?P<prefix>[A-Za-z]\w*)\.)(?P<name>kernel|recurrent_kernel)$")
 
 
@@ -159,12 +159,12 @@ def case_facts(case, builtin_cell_probes=(), extra_shapes=None):
         found = _WEIGHT_KEY.match(key)
         if found and len(shape) == 2:
             cells.setdefault(found["prefix"], {})[found["name"]] = shape
-    prefix_label = len(cells) > 1
     # A cell has a recurrent kernel; the probe's own cell ("w.") may leave it to the initializer
     # (irnn_cell), its width then in params["units"]. Any other kernel is a Dense's.
     params = getattr(case, "params", None) or {}
     cells = {prefix: weights for prefix, weights in cells.items()
              if "recurrent_kernel" in weights or (prefix == "w" and isinstance(params.get("units"), int))}
+    prefix_label = len(cells) > 1
     for prefix, weights in sorted(cells.items()):
         kernel, recurrent = weights.get("kernel"), weights.get("recurrent_kernel")
         units = recurrent[0] if recurrent else params["units"]
@@ -194,6 +194,10 @@ def case_facts(case, builtin_cell_probes=(), extra_shapes=None):
                 facts.add((facts.batch, kernel[0]), INPUT, "x_t")
             if units:
                 facts.add((facts.batch, units), STATE, "h_{t-1}")
+            if gates and gates > 1 and units:
+                # x_t @ kernel, the gates' pre-activations side by side: no operand a rule names, but
+                # a shape it must not be mistaken for (B == D makes it the kernel's shape).
+                facts.add((facts.batch, gates * units), OTHER, "the pre-activations")
     for key, shape in shapes.items():
         if key.startswith("h0.") and len(shape) == 2:
             facts.add(shape, STATE, "h_{t-1}")

@@ -7,7 +7,11 @@ so a TA's summary can count them.
 """
 
 
+import re
+
 from autograder.engine.diagnose import diagnose
+
+_TF_NODE = re.compile(r"^\{\{function_node [^}]*\}\}\s*")
 
 # The release turns every solution block into ``raise NotImplementedError(todo_pointer(...))``;
 # ``from_outcome`` reads the exercise back out of that message. One sentence, both ends.
@@ -83,6 +87,9 @@ def from_outcome(outcome, case=None, lab=None):
         return Feedback(
             f"your code could not be imported: {error.get('type')}: {message}{_where(error)}", kind="error"
         )
+    # TensorFlow prefixes an op's error with the graph node that ran it ("{{function_node
+    # __wrapped__MatMul_device_/job:localhost/...}} "): noise to a student, who keeps the rest.
+    message = _TF_NODE.sub("", message).strip()
     raised = f"your code raised {error.get('type', 'an error')}: {message}{_where(error)}"
     found = diagnose(error, case, lab) if case is not None else None
     if found is None:
