@@ -293,7 +293,7 @@ def incompatible_shapes(error, case, facts):
             kind = "(batch, units)" if right[1] in facts.units else f"(batch, {right[1]}), a cell's gates together,"
             return Diagnosis(TIME_SIZE_AS_BATCH.name,
                              f"{said}: {_fmt(right)} is {kind} but {_fmt(other)} has {steps} rows, the sequence "
-                             f"length T of x {_fmt(_shape(case.inputs['x']))} = (batch, T, input_dim), where the batch "
+                             f"length T of x {_fmt(facts.shapes['x'])} = (batch, T, input_dim), where the batch "
                              f"size {batch} belongs: the batch size is x.shape[0], T is x.shape[1]")
     # The state-shaped one (batch, units), and the other.
     pairs = [(s, o) for s, o in ((first, second), (second, first)) if s in state_shapes and o not in state_shapes]
@@ -312,7 +312,8 @@ def incompatible_shapes(error, case, facts):
         if any(width == g * units for g in gates if g > 1):
             detail = f"{width} = {width // units} x units is the width of all the gates together (x_t @ kernel): split it first"
         elif width in (units - 1, units + 1):
-            detail = f"{width} is units {'-' if width < units else '+'} 1: check the bounds of the slice that made it"
+            detail = (f"{width} is units {'-' if width < units else '+'} 1: check the bounds of the slice (or "
+                      "split) that made it")
         elif any(g * units % width == 0 and g * units // width > 1 for g in gates):
             parts = [g * units // width for g in gates if g * units % width == 0][0]
             detail = (f"{width} is {parts * width} / {parts}: the pre-activations were split into {parts} parts of "
@@ -357,12 +358,12 @@ def missing_attribute(error, case, facts):
         weights = {key[2:] for key in facts.shapes if key.startswith("w.")}
         if attribute in weights and function in ("call", "call_reset_after"):
             return Diagnosis(WEIGHT_NOT_ASSIGNED.name,
-                             f"`{function}` reads `self.{attribute}`, but build never assigned `self.{attribute}`: "
+                             f"`{function}` reads `self.{attribute}`, but build did not assign `self.{attribute}`: "
                              f"store the weight as `self.{attribute} = self.add_weight(..., name=\"{attribute}\")` "
                              "(each weight under its own name)")
         return Diagnosis(ATTRIBUTE_NOT_SET.name,
                          f"your {owner} has no attribute `{attribute}` when `{function or 'your code'}` reads it: "
-                         f"neither __init__ nor build assigns `self.{attribute}`")
+                         f"nothing assigned `self.{attribute}` before (not __init__, not build)")
     return None
 
 
@@ -379,7 +380,7 @@ def negative_dimension(error, case, facts):
         named = [key[2:] for key, shape in facts.shapes.items() if key.startswith("w.") and shape == fixed]
         which = f" `{named[0]}` is {_fmt(fixed)}" if len(named) == 1 else ""
         return Diagnosis(NEGATIVE_DIMENSION.name,
-                         f"your code asked for a weight of shape {_fmt(shape)}: sizes must be positive"
+                         f"your code asked Keras for the shape {_fmt(shape)}: sizes must be positive"
                          + (f";{which} in this test" if which else ""))
     found = _NEGATIVE_FILL.search(message)
     if found and "Fill" in message:
@@ -459,9 +460,9 @@ def time_index_out_of_range(error, case, facts):
     if axis != 1 or index != steps or steps in {facts.batch, *facts.units, *facts.input_dims}:
         return None
     return Diagnosis(TIME_INDEX_OUT_OF_RANGE.name,
-                     f"your code read index {index} on axis 1, one past the end of a time axis of T = {steps} steps "
-                     f"(x is {_fmt(_shape(case.inputs['x']))} = (batch, T, input_dim)): steps run from 0 to T - 1 = "
-                     f"{steps - 1}, as in range(T)")
+                     f"your code read index {index} on axis 1, past the end of that axis; x is "
+                     f"{_fmt(facts.shapes['x'])} = (batch, T, input_dim), and its T = {steps} steps have indices 0 to "
+                     f"T - 1 = {steps - 1}, as in range(T)")
 
 
 _LOSS_RANK = re.compile(r"Argument `output` must have rank \(ndim\) `target\.ndim - 1`\. "
@@ -531,8 +532,9 @@ def wrong_first_argument(error, case, facts):
     found = _T_LIST.search(message)
     if found:
         return Diagnosis(WRONG_ARGUMENT_TYPE.name,
-                         f"tf.clip_by_global_norm got a {found[1]} where its list of tensors goes: it is called as "
-                         "tf.clip_by_global_norm(grads, clip_norm), the list first")
+                         f"a {found[1]} went where TensorFlow wants a list of tensors (`t_list`, the first argument of "
+                         "tf.clip_by_global_norm and tf.linalg.global_norm): the list comes first, "
+                         "tf.clip_by_global_norm(grads, clip_norm)")
     if _BOOL_ATTR.search(message):
         return Diagnosis(BOOL_IN_ARITHMETIC.name,
                          "an operation that needs numbers got a boolean tensor (dtype bool): cast it first, "

@@ -27,8 +27,9 @@ def clip_arguments_order(error, case, facts):
     if shape not in {_shape(value) for key, value in case.inputs.items() if key.startswith("g.")}:
         return None
     return Diagnosis(CLIP_ARGUMENTS_ORDER.name,
-                     f"a scalar () met a gradient of shape {_fmt(shape)} where tf.clip_by_value checks that the "
-                     "clipped value keeps its shape: it takes the gradient first, tf.clip_by_value(g, lo, hi)")
+                     f"TensorFlow compared a scalar's shape () with a gradient's {_fmt(shape)}: tf.clip_by_value "
+                     "keeps the shape of its first argument, the tensor it clips, so the gradient goes first: "
+                     "tf.clip_by_value(g, lo, hi)")
 
 
 RULES = (clip_arguments_order,)
