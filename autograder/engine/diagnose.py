@@ -19,10 +19,15 @@ as, say, "x_t" only when no other tensor of the case has that shape (hidden case
 can coincide: B == D, D == H...). The sentence states the evidence (the shapes, and what has them),
 so it is right for every student who triggers it, not only for the mistake we had in mind.
 
+The rules live in ``engine.diagnose_shapes`` (a matmul, an elementwise op, a split, a slice) and
+``engine.diagnose_types`` (attributes, lists, argument order, negative sizes, a loss's order); this
+module holds what they share: the mistake names, the ``Facts`` of a case and the entry point.
+
 A lab may add its own rules in ``autograder/labs/labN/diagnoses.py`` (optional, TF-free):
 ``RULES``, a list of ``rule(error, case, facts) -> Diagnosis | None`` tried after the engine's,
 and ``BUILTIN_CELL_PROBES``, the probes that run the student's function on Keras's *built-in*
-cells (so a matmul error inside them is about what the student passed to the cell).
+cells (so a matmul error inside them is about what the student passed to the cell), and
+``case_shapes(case) -> {name: shape}`` for the arrays a probe makes itself (a contract probe's zeros).
 """
 
 import re
@@ -136,7 +141,7 @@ class Facts:
         return sorted(found, key=lambda item: (len(item[1]), item[1]))[0]
 
 
-def _shape(value):
+def shape_of(value):
     return tuple(int(d) for d in getattr(value, "shape", ()))
 
 
@@ -146,7 +151,7 @@ def case_facts(case, builtin_cell_probes=(), extra_shapes=None):
     x_t (B, D), h_{t-1} (B, H), the kernels and (for a gated cell) one gate's block of each.
     ``extra_shapes`` ({name: shape}) stands for arrays a probe makes itself (a lab's ``case_shapes``)."""
     facts = Facts(builtin_cells=getattr(case, "probe", None) in set(builtin_cell_probes))
-    shapes = {key: _shape(value) for key, value in (getattr(case, "inputs", None) or {}).items()}
+    shapes = {key: shape_of(value) for key, value in (getattr(case, "inputs", None) or {}).items()}
     shapes.update(extra_shapes or {})
     facts.shapes = shapes
     x = shapes.get("x")
@@ -166,388 +171,56 @@ def case_facts(case, builtin_cell_probes=(), extra_shapes=None):
              if "recurrent_kernel" in weights or (prefix == "w" and isinstance(params.get("units"), int))}
     prefix_label = len(cells) > 1
     for prefix, weights in sorted(cells.items()):
-        kernel, recurrent = weights.get("kernel"), weights.get("recurrent_kernel")
-        units = recurrent[0] if recurrent else params["units"]
-        if not recurrent:
-            facts.add((units, units), RECURRENT, "recurrent_kernel")
-        if recurrent and recurrent[1] % units == 0:
-            gates = recurrent[1] // units
-        elif kernel and units:
-            gates = kernel[1] // units if kernel[1] % units == 0 else None
-        else:
-            gates = None
-        name = (lambda n: f"{prefix}.{n}") if prefix_label else (lambda n: n)
-        if kernel:
-            facts.add(kernel, KERNEL, name("kernel"))
-            facts.input_dims.add(kernel[0])
-            if gates and gates > 1:
-                facts.add((kernel[0], units), KERNEL, f"one gate's block of {name('kernel')}")
-        if recurrent:
-            facts.add(recurrent, RECURRENT, name("recurrent_kernel"))
-            if gates and gates > 1:
-                facts.add((units, units), RECURRENT, f"one gate's block of {name('recurrent_kernel')}")
-        if units:
-            facts.units.add(units)
-            facts.gates.setdefault(units, set()).add(gates)
-        if facts.batch is not None:
-            if kernel:
-                facts.add((facts.batch, kernel[0]), INPUT, "x_t")
-            if units:
-                facts.add((facts.batch, units), STATE, "h_{t-1}")
-            if gates and gates > 1 and units:
-                # x_t @ kernel, the gates' pre-activations side by side: no operand a rule names, but
-                # a shape it must not be mistaken for (B == D makes it the kernel's shape).
-                facts.add((facts.batch, gates * units), OTHER, "the pre-activations")
+        _add_cell(facts, weights, recurrent_units=params.get("units"),
+                  name=(lambda n, p=prefix: f"{p}.{n}") if prefix_label else (lambda n: n))
     for key, shape in shapes.items():
         if key.startswith("h0.") and len(shape) == 2:
             facts.add(shape, STATE, "h_{t-1}")
     return facts
 
 
-def _fmt(shape):
+def _add_cell(facts, weights, recurrent_units, name):
+    """The roles of one cell's tensors: its kernels (and one gate's block of each), x_t and h_{t-1}."""
+    kernel, recurrent = weights.get("kernel"), weights.get("recurrent_kernel")
+    units = recurrent[0] if recurrent else recurrent_units
+    if not recurrent:
+        facts.add((units, units), RECURRENT, "recurrent_kernel")
+    if recurrent and recurrent[1] % units == 0:
+        gates = recurrent[1] // units
+    elif kernel and units:
+        gates = kernel[1] // units if kernel[1] % units == 0 else None
+    else:
+        gates = None
+    if kernel:
+        facts.add(kernel, KERNEL, name("kernel"))
+        facts.input_dims.add(kernel[0])
+        if gates and gates > 1:
+            facts.add((kernel[0], units), KERNEL, f"one gate's block of {name('kernel')}")
+    if recurrent:
+        facts.add(recurrent, RECURRENT, name("recurrent_kernel"))
+        if gates and gates > 1:
+            facts.add((units, units), RECURRENT, f"one gate's block of {name('recurrent_kernel')}")
+    facts.units.add(units)
+    facts.gates.setdefault(units, set()).add(gates)
+    if facts.batch is not None:
+        if kernel:
+            facts.add((facts.batch, kernel[0]), INPUT, "x_t")
+        facts.add((facts.batch, units), STATE, "h_{t-1}")
+        if gates and gates > 1:
+            # x_t @ kernel, the gates' pre-activations side by side: no operand a rule names, but
+            # a shape it must not be mistaken for (B == D makes it the kernel's shape).
+            facts.add((facts.batch, gates * units), OTHER, "the pre-activations")
+
+
+def fmt(shape):
     return "(" + ", ".join(str(d) for d in shape) + ("," if len(shape) == 1 else "") + ")"  # None stays None
 
 
-def _dims(text):
+def dims(text):
     return tuple(int(d) for d in text.split(",") if d.strip()) if text.strip() else ()
 
 
-# -- the rules: each returns a Diagnosis or None --------------------------------------------------
-_MATMUL = re.compile(r"Matrix size-incompatible: In\[0\]: \[([\d,]+)\], In\[1\]: \[([\d,]+)\]")
-
-
-def matmul_shapes(error, case, facts):
-    found = _MATMUL.search(error.get("message", ""))
-    if not found:
-        return None
-    left, right = _dims(found[1]), _dims(found[2])
-    a, b = facts.role_of(left), facts.role_of(right)
-    if b is None or (a is None and not facts.builtin_cells):
-        return None
-    (role_a, name_a), (role_b, name_b) = a or (None, None), b
-    said = f"this matmul multiplied a {_fmt(left)} by a {_fmt(right)}: {name_a} is {_fmt(left)}, {name_b} {_fmt(right)}"
-    in_cell = _where_file(error) in CELL_MODULES and not facts.builtin_cells
-    if facts.builtin_cells and _where_file(error) not in CELL_MODULES:
-        # Keras's own cells compute inputs @ kernel and h_{t-1} @ recurrent_kernel: what is wrong
-        # is what the student's code handed to the cell.
-        states = _state_count(case, facts)
-        if (role_b == KERNEL and len(left) == 2 and left[1] in facts.units and left[1] not in facts.input_dims
-                and (role_a in (None, STATE))):
-            if role_a == STATE:
-                got = f"{_fmt(left)}, the shape of the state h_{{t-1}} (batch, units)"
-            elif states > 1 and left[0] == states * facts.batch and left[0] != facts.steps:
-                got = (f"{_fmt(left)}: {states} x batch rows of width units, the list of the {states} states "
-                       f"(each ({facts.batch}, {left[1]})) taken as one tensor")
-            else:
-                got = f"{_fmt(left)}, {left[1]} wide like a state (units), where x_t has input_dim = {right[0]} columns"
-            return Diagnosis(CELL_GOT_STATE_AS_INPUT.name,
-                             f"the cell multiplied its input by {name_b} {_fmt(right)}, but the input it got is {got}, "
-                             "not x_t: call a cell as cell(x_t, states)")
-        if role_a == INPUT and role_b == RECURRENT:
-            return Diagnosis(CELL_GOT_INPUT_AS_STATE.name,
-                             f"the cell multiplied its state by {name_b} {_fmt(right)}, but the state it got is "
-                             f"{_fmt(left)}, the shape of x_t (batch, input_dim): call a cell as cell(x_t, states)")
-        return None
-    if not in_cell:
-        return None
-    if role_a in (KERNEL, RECURRENT) and role_b in (INPUT, STATE):
-        pair = {INPUT: "kernel", STATE: "recurrent_kernel"}[role_b]
-        tail = "" if (role_a, role_b) in ((KERNEL, INPUT), (RECURRENT, STATE)) else \
-            f"; and {name_b} goes with `{pair}`, not `{name_a.split(' of ')[-1]}`"
-        return Diagnosis(MATMUL_OPERANDS_REVERSED.name,
-                         f"{said}. The (batch, ...) tensor comes first and the weight second: "
-                         f"matmul({name_b}, {name_a.split(' of ')[-1]}), not the other way round{tail}")
-    if role_a == INPUT and role_b == RECURRENT:
-        return Diagnosis(INPUT_TIMES_RECURRENT_KERNEL.name,
-                         f"{said}. The input x_t (batch, input_dim) goes with `kernel` (input_dim, ...), "
-                         "the state h_{t-1} with `recurrent_kernel`")
-    if role_a == STATE and role_b == KERNEL:
-        return Diagnosis(STATE_TIMES_KERNEL.name,
-                         f"{said}. The state h_{{t-1}} (batch, units) goes with `recurrent_kernel` (units, ...), "
-                         "the input x_t with `kernel`")
-    return None
-
-
-_INCOMPATIBLE = re.compile(r"Incompatible shapes: \[([\d,]*)\] vs\. \[([\d,]*)\]")
-
-
-def incompatible_shapes(error, case, facts):
-    """Two tensors of different shapes met in an elementwise op (AddV2, Sub, Mul...)."""
-    found = _INCOMPATIBLE.search(error.get("message", ""))
-    if not found or facts.batch is None or not facts.units:
-        return None
-    first, second = _dims(found[1]), _dims(found[2])
-    if len(first) != 2 or len(second) != 2:
-        return None
-    batch, steps = facts.batch, facts.steps
-    state_shapes = {(batch, h) for h in facts.units}
-    said = f"an elementwise operation met a {_fmt(first)} and a {_fmt(second)} tensor"
-    where = _where_file(error)
-    # (B, w) against (T, w), w the width of a state or of a cell's gates together: outside a cell
-    # (a sequence function), a state or zeros made with T rows where B belongs.
-    widths = set(facts.units) | {g * h for h, gs in facts.gates.items() for g in gs if g}
-    sizes = {*facts.units, *facts.input_dims, *widths}
-    for right, other in ((first, second), (second, first)):
-        if (right[0] == batch and other[0] == steps and right[1] == other[1] and right[1] in widths
-                and where not in CELL_MODULES and steps not in sizes | {batch}):
-            kind = "(batch, units)" if right[1] in facts.units else f"(batch, {right[1]}), a cell's gates together,"
-            return Diagnosis(TIME_SIZE_AS_BATCH.name,
-                             f"{said}: {_fmt(right)} is {kind} but {_fmt(other)} has {steps} rows, the sequence "
-                             f"length T of x {_fmt(facts.shapes['x'])} = (batch, T, input_dim), where the batch "
-                             f"size {batch} belongs: the batch size is x.shape[0], T is x.shape[1]")
-    # The state-shaped one (batch, units), and the other.
-    pairs = [(s, o) for s, o in ((first, second), (second, first)) if s in state_shapes and o not in state_shapes]
-    if len(pairs) != 1:
-        return None
-    right, other = pairs[0]
-    units = right[1]
-    # (H, B): the two axes of a (batch, units) tensor in the opposite order.
-    if other == (units, batch) and units != batch:
-        return Diagnosis(BATCH_AND_UNITS_SWAPPED.name,
-                         f"{said}: {_fmt(right)} is (batch, units) and {_fmt(other)} has the same two sizes in the "
-                         "opposite order (units, batch): one of them was built or reshaped with its axes swapped")
-    if other[0] == batch and other[1] != units and where in CELL_MODULES and not facts.builtin_cells:
-        width = other[1]
-        gates = {g for g in facts.gates.get(units, set()) if g}
-        if any(width == g * units for g in gates if g > 1):
-            detail = f"{width} = {width // units} x units is the width of all the gates together (x_t @ kernel): split it first"
-        elif width in (units - 1, units + 1):
-            detail = (f"{width} is units {'-' if width < units else '+'} 1: check the bounds of the slice (or "
-                      "split) that made it")
-        elif any(g * units % width == 0 and g * units // width > 1 for g in gates):
-            parts = [g * units // width for g in gates if g * units % width == 0][0]
-            detail = (f"{width} is {parts * width} / {parts}: the pre-activations were split into {parts} parts of "
-                      f"{width} instead of into one block of {units} per gate")
-        else:
-            return None
-        if width in facts.input_dims or width == batch:
-            return None  # a width that is also D or B could be another tensor entirely
-        return Diagnosis(GATE_WIDTH_MISMATCH.name,
-                         f"{said}: in a cell every gate, h_t and c_t is (batch, units) = {_fmt(right)}, and {detail}")
-    return None
-
-
-_NO_ATTRIBUTE = re.compile(r"^'([\w.]+)' object has no attribute '(\w+)'$")
-_CELL_ATTRIBUTES = ("state_size", "output_size", "build", "call", "units", "get_config")
-
-
-def missing_attribute(error, case, facts):
-    if error.get("type") != "AttributeError":
-        return None
-    found = _NO_ATTRIBUTE.match(error.get("message", "").strip())
-    if not found:
-        return None
-    owner, attribute = found[1], found[2]
-    function = _where_function(error)
-    if owner == "list" and attribute in ("shape", "dtype", "numpy", "ndim"):
-        return Diagnosis(LIST_USED_AS_TENSOR.name,
-                         f"your code read `.{attribute}` of a Python list: a list (such as the states [h] or [h, c]) "
-                         f"has no `{attribute}`, only the tensors in it do. Check that the value here is the tensor "
-                         "you mean (and the order of the arguments that brought it)")
-    if owner.endswith("EagerTensor") and attribute == "_unique_id":
-        return Diagnosis(OPTIMIZER_GOT_TENSOR_AS_VARIABLE.name,
-                         "Keras looked for a variable's id on a plain tensor: the optimizer got a tensor where a "
-                         "variable goes. apply_gradients takes (gradient, variable) pairs: "
-                         "optimizer.apply_gradients(zip(grads, variables))")
-    if owner in ("int", "float", "list", "tuple", "NoneType", "str") and attribute in _CELL_ATTRIBUTES:
-        return Diagnosis(WRONG_ARGUMENT_TYPE.name,
-                         f"your code read `.{attribute}` of a Python {owner}, where a cell goes "
-                         f"(a cell has `{attribute}`, a {owner} does not): check the order of the arguments "
-                         "wherever this value was passed along as the cell")
-    if owner.endswith("Cell") and _where_file(error) in CELL_MODULES:
-        weights = {key[2:] for key in facts.shapes if key.startswith("w.")}
-        if attribute in weights and function in ("call", "call_reset_after"):
-            return Diagnosis(WEIGHT_NOT_ASSIGNED.name,
-                             f"`{function}` reads `self.{attribute}`, but build did not assign `self.{attribute}`: "
-                             f"store the weight as `self.{attribute} = self.add_weight(..., name=\"{attribute}\")` "
-                             "(each weight under its own name)")
-        return Diagnosis(ATTRIBUTE_NOT_SET.name,
-                         f"your {owner} has no attribute `{attribute}` when `{function or 'your code'}` reads it: "
-                         f"nothing assigned `self.{attribute}` before (not __init__, not build)")
-    return None
-
-
-_NEGATIVE_SHAPE = re.compile(r"Cannot convert '\(([-\d, ]*(?:None[-\d, ]*)*)\)' to a shape\. Negative dimensions are not allowed")
-_NEGATIVE_FILL = re.compile(r"Dimension (-\d+) must be >= 0")
-
-
-def negative_dimension(error, case, facts):
-    message = error.get("message", "")
-    found = _NEGATIVE_SHAPE.search(message)
-    if found:
-        shape = tuple(None if d.strip() == "None" else int(d) for d in found[1].split(",") if d.strip())
-        fixed = tuple(d if d is None else abs(d) for d in shape)
-        named = [key[2:] for key, shape in facts.shapes.items() if key.startswith("w.") and shape == fixed]
-        which = f" `{named[0]}` is {_fmt(fixed)}" if len(named) == 1 else ""
-        return Diagnosis(NEGATIVE_DIMENSION.name,
-                         f"your code asked Keras for the shape {_fmt(shape)}: sizes must be positive"
-                         + (f";{which} in this test" if which else ""))
-    found = _NEGATIVE_FILL.search(message)
-    if found and "Fill" in message:
-        return Diagnosis(NEGATIVE_DIMENSION.name,
-                         f"your code asked for a tensor with a dimension of size {found[1]} (tf.zeros or tf.fill): "
-                         "sizes must be positive")
-    return None
-
-
-_UNARY_LIST = re.compile(r"bad operand type for unary (\S+): '(list|tuple)'")
-_BINARY_LIST = re.compile(r"unsupported operand type\(s\) for (\S+): '(\w+)' and '(\w+)'")
-
-
-def arithmetic_on_list(error, case, facts):
-    if error.get("type") != "TypeError":
-        return None
-    message = error.get("message", "")
-    found = _UNARY_LIST.search(message)
-    if found:
-        return Diagnosis(ARITHMETIC_ON_LIST.name,
-                         f"your code applied unary `{found[1]}` to a Python {found[2]}: a list of tensors (like the "
-                         f"states [h] or a list of gradients) has no arithmetic; apply it to each tensor "
-                         f"([{found[1]}s for s in ...])")
-    found = _BINARY_LIST.search(message)
-    if found and "list" in (found[2], found[3]) and found[2] in ("list", "int", "float") \
-            and found[3] in ("list", "int", "float"):
-        return Diagnosis(ARITHMETIC_ON_LIST.name,
-                         f"your code used `{found[1]}` between a {found[2]} and a {found[3]}: a Python list "
-                         "of tensors has no arithmetic; apply it to each tensor of the list")
-    if "list indices must be integers or slices, not tuple" in message:
-        return Diagnosis(LIST_USED_AS_TENSOR.name,
-                         "your code indexed a Python list with several indices (like `value[:, t]`): only a tensor "
-                         "takes those; a list (such as the states [h, c]) takes one integer. Check that the value "
-                         "indexed here is the tensor you mean")
-    return None
-
-
-_CONVERT = re.compile(r"Attempt to convert a value \((.*)\) with an unsupported type \(<class '([\w.]+)'>\) to a Tensor")
-
-
-_PASSED_FUNCTION = re.compile(r"^Passed in object <function ([\w.<>]+) at 0x[0-9a-f]+> of type 'function', "
-                              r"not tf\.Tensor or tf\.Variable")
-
-
-def not_a_tensor(error, case, facts):
-    message = error.get("message", "")
-    passed = _PASSED_FUNCTION.search(message)
-    if passed:
-        name = passed[1].rsplit(".", 1)[-1]
-        return Diagnosis(WRONG_ARGUMENT_TYPE.name,
-                         f"your code passed the function `{name}` where the GradientTape expected a tensor or a "
-                         "variable to watch or differentiate: check the order of the arguments on this line and of "
-                         "the calls that brought the values here")
-    found = _CONVERT.search(message)
-    if not found:
-        return None
-    kind = found[2].rsplit(".", 1)[-1]
-    if kind.endswith("Cell") or kind in ("function",):
-        what = f"a {kind} (a cell)" if kind.endswith("Cell") else "a function"
-        return Diagnosis(WRONG_ARGUMENT_TYPE.name,
-                         f"your code passed {what} where TensorFlow expected a tensor: check the order of the "
-                         "arguments of the call on this line")
-    return None
-
-
-_SLICE = re.compile(r"slice index (-?\d+) of dimension (\d+) out of bounds")
-
-
-def time_index_out_of_range(error, case, facts):
-    """x[:, T]: TensorFlow names the index and the axis; it is x's time axis when the index is T
-    (one past the last step) on axis 1 and T is no other size of the case."""
-    found = _SLICE.search(error.get("message", ""))
-    if not found or facts.steps is None:
-        return None
-    index, axis = int(found[1]), int(found[2])
-    steps = facts.steps
-    if axis != 1 or index != steps or steps in {facts.batch, *facts.units, *facts.input_dims}:
-        return None
-    return Diagnosis(TIME_INDEX_OUT_OF_RANGE.name,
-                     f"your code read index {index} on axis 1, past the end of that axis; x is "
-                     f"{_fmt(facts.shapes['x'])} = (batch, T, input_dim), and its T = {steps} steps have indices 0 to "
-                     f"T - 1 = {steps - 1}, as in range(T)")
-
-
-_LOSS_RANK = re.compile(r"Argument `output` must have rank \(ndim\) `target\.ndim - 1`\. "
-                        r"Received: target\.shape=\(([\d, ]*)\), output\.shape=\(([\d, ]*)\)")
-
-
-def loss_arguments_swapped(error, case, facts):
-    """A sparse loss called as loss_fn(y_pred, y_true): its ``output`` (y_pred) has the shape of the
-    case's labels (an integer input, or ``y``) and its ``target`` one more axis."""
-    found = _LOSS_RANK.search(error.get("message", ""))
-    if not found:
-        return None
-    target, output = _dims(found[1]), _dims(found[2])
-    inputs = getattr(case, "inputs", None) or {}
-    labels = [key for key, value in inputs.items()
-              if (key == "y" or getattr(getattr(value, "dtype", None), "kind", "") in "iu") and _shape(value) == output]
-    if len(labels) != 1 or target[:len(output)] != output or len(target) != len(output) + 1:
-        return None
-    return Diagnosis(LOSS_ARGUMENTS_SWAPPED.name,
-                     f"the loss got a {_fmt(target)} tensor as its target and the labels `{labels[0]}` {_fmt(output)} "
-                     "as its predictions: a Keras loss is called as loss_fn(y_true, y_pred), labels first")
-
-
-_DTYPE_ARGUMENT = re.compile(r"^Cannot convert the argument `type_value`: <tf\.Tensor")
-
-
-def tensor_as_dtype(error, case, facts):
-    """tf.cast(tf.float32, x): TensorFlow tried to read the tensor as a dtype."""
-    if not _DTYPE_ARGUMENT.search(error.get("message", "")):
-        return None
-    return Diagnosis(WRONG_ARGUMENT_TYPE.name,
-                     "your code passed a tensor where a dtype goes (TensorFlow tried to read the tensor as a type): "
-                     "tf.cast takes the tensor first and the dtype second, tf.cast(x, tf.float32)")
-
-
-_SPLIT = re.compile(r"Number of ways to split should evenly divide the split dimension, but got split_dim (\d+) "
-                    r"\(size = (\d+)\) and num_split (\d+)")
-
-
-def split_shapes(error, case, facts):
-    """ops.split(z, n, axis) of the (batch, gH) pre-activations in a cell: along the batch axis, or
-    into n != g parts."""
-    found = _SPLIT.search(error.get("message", ""))
-    if not found or _where_file(error) not in CELL_MODULES or facts.builtin_cells or facts.batch is None:
-        return None
-    axis, size, parts = (int(found[i]) for i in (1, 2, 3))
-    widths = {g * h: (g, h) for h, gs in facts.gates.items() for g in gs if g and g > 1}
-    if axis == 0 and size == facts.batch and size not in widths and parts in {g for g, _ in widths.values()}:
-        return Diagnosis(SPLIT_ALONG_BATCH_AXIS.name,
-                         f"the split into {parts} ran along axis 0, whose size {size} is the batch size: "
-                         f"the gates sit side by side along the last axis of the (batch, {parts} x units) "
-                         "pre-activations, so split with axis=-1")
-    if axis == 1 and size in widths and size != facts.batch and parts != widths[size][0]:
-        gates, units = widths[size]
-        return Diagnosis(WRONG_NUMBER_OF_GATES.name,
-                         f"the split cut a width of {size} = {gates} x units ({units}) into {parts} parts: this cell "
-                         f"has {gates} gates, one block of {units} columns each, so split into {gates}")
-    return None
-
-
-_T_LIST = re.compile(r"^`t_list` should be a sequence of tensors\. Received <class '(int|float)'>")
-_BOOL_ATTR = re.compile(r"Value for attr 'T' of bool is not in the list of allowed values")
-
-
-def wrong_first_argument(error, case, facts):
-    message = error.get("message", "")
-    found = _T_LIST.search(message)
-    if found:
-        return Diagnosis(WRONG_ARGUMENT_TYPE.name,
-                         f"a {found[1]} went where TensorFlow wants a list of tensors (`t_list`, the first argument of "
-                         "tf.clip_by_global_norm and tf.linalg.global_norm): the list comes first, "
-                         "tf.clip_by_global_norm(grads, clip_norm)")
-    if _BOOL_ATTR.search(message):
-        return Diagnosis(BOOL_IN_ARITHMETIC.name,
-                         "an operation that needs numbers got a boolean tensor (dtype bool): cast it first, "
-                         "e.g. tf.cast(mask, tf.float32)")
-    return None
-
-
-RULES = (matmul_shapes, split_shapes, wrong_first_argument, incompatible_shapes, missing_attribute, negative_dimension, arithmetic_on_list, not_a_tensor,
-         time_index_out_of_range, loss_arguments_swapped, tensor_as_dtype)
-
-
-# -- entry point ------------------------------------------------------------------------------------
-def _state_count(case, facts):
+def state_count(case, facts):
     """How many state tensors the case's cell carries: its ``h0.*`` inputs, else 2 for an LSTM."""
     given = sum(1 for key in facts.shapes if key.startswith("h0."))
     if given:
@@ -555,14 +228,22 @@ def _state_count(case, facts):
     return 2 if (getattr(case, "params", None) or {}).get("cell") in ("lstm", "peephole_lstm") else 1
 
 
-def _where_file(error):
+def where_file(error):
     where = error.get("where") or []
     return str(where[0]).rsplit("/", 1)[-1] if where else None
 
 
-def _where_function(error):
+def where_function(error):
     where = list(error.get("where") or []) + [None, None, None]
     return where[2] or None
+
+
+
+# -- entry point ------------------------------------------------------------------------------------
+def _engine_rules():
+    from autograder.engine import diagnose_shapes, diagnose_types
+
+    return (*diagnose_shapes.RULES, *diagnose_types.RULES)
 
 
 def _lab_table(lab):
@@ -584,7 +265,7 @@ def diagnose(error, case, lab=None):
         table = _lab_table(lab)
         extra = getattr(table, "case_shapes", None)
         facts = case_facts(case, getattr(table, "BUILTIN_CELL_PROBES", ()), extra(case) if extra else None)
-        for rule in (*RULES, *getattr(table, "RULES", ())):
+        for rule in (*_engine_rules(), *getattr(table, "RULES", ())):
             found = rule(error, case, facts)
             if found is not None:
                 return found

@@ -2,7 +2,7 @@
 
 import re
 
-from autograder.engine.diagnose import Diagnosis, _fmt, _shape
+from autograder.engine.diagnose import Diagnosis, fmt, shape_of
 from autograder.engine.mistakes import catalogue
 
 CATALOGUE, _mistake = catalogue()
@@ -24,10 +24,10 @@ def clip_arguments_order(error, case, facts):
     if case.probe != "clip_by_value" or not found:
         return None
     shape = tuple(int(d) for d in found[1].split(","))
-    if shape not in {_shape(value) for key, value in case.inputs.items() if key.startswith("g.")}:
+    if shape not in {shape_of(value) for key, value in case.inputs.items() if key.startswith("g.")}:
         return None
     return Diagnosis(CLIP_ARGUMENTS_ORDER.name,
-                     f"TensorFlow compared a scalar's shape () with a gradient's {_fmt(shape)}: tf.clip_by_value "
+                     f"TensorFlow compared a scalar's shape () with a gradient's {fmt(shape)}: tf.clip_by_value "
                      "keeps the shape of its first argument, the tensor it clips, so the gradient goes first: "
                      "tf.clip_by_value(g, lo, hi)")
 

@@ -2,7 +2,7 @@
 
 import re
 
-from autograder.engine.diagnose import Diagnosis, _fmt
+from autograder.engine.diagnose import Diagnosis, fmt
 from autograder.engine.mistakes import catalogue
 
 CATALOGUE, _mistake = catalogue()
@@ -32,7 +32,7 @@ def chunk_steps_mismatch(error, case, facts):
             or first[1] == second[1]:
         return None
     return Diagnosis(CHUNK_STEPS_MISMATCH.name,
-                     f"an elementwise operation (the loss) met a {_fmt(first)} and a {_fmt(second)} tensor: chunks "
+                     f"an elementwise operation (the loss) met a {fmt(first)} and a {fmt(second)} tensor: chunks "
                      f"of {first[1]} and {second[1]} steps. With k = {k} and T = {steps}, each chunk's predictions "
                      "and labels must cover the same steps, x[:, start:end] and y[:, start:end] with "
                      "end = min(start + k, T)")
