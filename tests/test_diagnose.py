@@ -166,7 +166,9 @@ def test_attributes():
     optimizer = error("'tensorflow.python.framework.ops.EagerTensor' object has no attribute '_unique_id'",
                       "AttributeError", ("rnnlab/training.py", 83, "train_step"))
     assert named(optimizer, case) == "optimizer_got_tensor_as_variable"
-    # an attribute error on something else says nothing exact
+    # Keras's own private attributes (no super().__init__()) and other objects say nothing exact
+    assert named(error("'SimpleRNNCell' object has no attribute '_tracker'", "AttributeError",
+                       ("rnnlab/simple_rnn.py", 52, "__init__")), case) is None
     assert named(error("'float' object has no attribute 'ndim'", "AttributeError"), case) is None
     assert named(error("module 'keras.ops' has no attribute 'sigmod'", "AttributeError"), case) is None
 

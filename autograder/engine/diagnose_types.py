@@ -36,7 +36,8 @@ def missing_attribute(error, case, facts):
                          f"your code read `.{attribute}` of a Python {owner}, where a cell goes "
                          f"(a cell has `{attribute}`, a {owner} does not): check the order of the arguments "
                          "wherever this value was passed along as the cell")
-    if owner.endswith("Cell") and where_file(error) in CELL_MODULES:
+    # A private name ("_tracker") is Keras's own bookkeeping (a missing super().__init__(), say): no guess.
+    if owner.endswith("Cell") and where_file(error) in CELL_MODULES and not attribute.startswith("_"):
         weights = {key[2:] for key in facts.shapes if key.startswith("w.")}
         if attribute in weights and function in ("call", "call_reset_after"):
             return Diagnosis(WEIGHT_NOT_ASSIGNED.name,
