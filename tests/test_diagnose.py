@@ -251,6 +251,18 @@ def test_lab6_rules_and_loss_order_on_named_labels():
     assert named(error(FN % "GatherV2" + "indices[0,0] = 9 is not in [0, 7) [Op:GatherV2]"), model, lab=6) is None
 
 
+def test_a_none_without_initial_state_is_a_hint_not_a_name():
+    none = error("Attempt to convert a value (None) with an unsupported type (<class 'NoneType'>) to a Tensor.",
+                 "ValueError", ("rnnlab/gradients.py", 52, "unroll"))
+    found = dg.diagnose(none, cell_case(probe="unroll", state=False), lab=1)
+    assert found.mistake is None and "initial_state=None" in found.sentence
+    told = from_outcome(outcome(none), case=cell_case(probe="unroll", state=False), lab=1)
+    assert told.mistake is None and told.message.endswith(found.sentence[1:]) and "(rnnlab/gradients.py, line 52" in told.message
+    # with an initial state given, or in a cell probe, nothing to say
+    assert dg.diagnose(none, cell_case(probe="unroll"), lab=1) is None
+    assert dg.diagnose(none, cell_case(state=False), lab=1) is None
+
+
 def test_never_raises():
     class Broken:
         @property

@@ -109,7 +109,7 @@ CELL_MODULES = ("simple_rnn.py", "lstm.py", "gru.py")
 
 @dataclass(frozen=True)
 class Diagnosis:
-    mistake: str  # a name from CATALOGUE or a lab's own
+    mistake: str  # a name from CATALOGUE or a lab's own; None for a hint (evidence, no named mistake)
     sentence: str  # what went wrong, with the evidence, for the student
 
 

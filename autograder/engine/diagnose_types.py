@@ -120,6 +120,8 @@ def not_a_tensor(error, case, facts):
     found = _CONVERT.search(message)
     if not found:
         return None
+    if found[1] == "None":
+        return _none_hint(case, facts)
     kind = found[2].rsplit(".", 1)[-1]
     if kind.endswith("Cell") or kind in ("function",):
         what = f"a {kind} (a cell)" if kind.endswith("Cell") else "a function"
@@ -127,6 +129,17 @@ def not_a_tensor(error, case, facts):
                          f"your code passed {what} where TensorFlow expected a tensor: check the order of the "
                          "arguments of the call on this line")
     return None
+
+
+def _none_hint(case, facts):
+    """A None reached TensorFlow: where the probe passed initial_state=None, say so (a hint: the None
+    may come from elsewhere, so no mistake is named)."""
+    states = any(key.startswith("h0.") for key in facts.shapes)
+    if not facts.builtin_cells or states or "x" not in facts.shapes:
+        return None
+    return Diagnosis(None, "this test calls your function without an initial state (initial_state=None): if "
+                           "that None is what reached TensorFlow here, start from zero_states(cell, batch) when "
+                           "initial_state is None, and use initial_state only when it is given")
 
 
 _LOSS_RANK = re.compile(r"Argument `output` must have rank \(ndim\) `target\.ndim - 1`\. "

@@ -91,7 +91,7 @@ def from_outcome(outcome, case=None, lab=None):
     # __wrapped__MatMul_device_/job:localhost/...}} "): noise to a student, who keeps the rest.
     message = _TF_NODE.sub("", message).strip()
     raised = f"your code raised {error.get('type', 'an error')}: {message}{_where(error)}"
-    found = diagnose(error, case, lab) if case is not None else None
+    found = diagnose(error, case, lab) if case is not None else None  # a mistake name, or a hint (None)
     if found is None:
         return Feedback(raised, kind="error")
     sentence = found.sentence[:1].upper() + found.sentence[1:]
