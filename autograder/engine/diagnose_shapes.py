@@ -9,12 +9,14 @@ from autograder.engine.diagnose import (
     STATE_TIMES_KERNEL, TIME_INDEX_OUT_OF_RANGE, TIME_SIZE_AS_BATCH, WRONG_NUMBER_OF_GATES, Diagnosis, dims, fmt,
     state_count, where_file)
 
-
-# -- the rules: each returns a Diagnosis or None --------------------------------------------------
+# Each rule: ``rule(error, case, facts) -> Diagnosis | None``.
 _MATMUL = re.compile(r"Matrix size-incompatible: In\[0\]: \[([\d,]+)\], In\[1\]: \[([\d,]+)\]")
 
 
 def matmul_shapes(error, case, facts):
+    """In[0] @ In[1] with inner sizes that differ, each operand's shape that of exactly one named tensor:
+    in the student's cell, the pairing or the order of x_t, h_{t-1} and the kernels; inside a built-in
+    cell (``facts.builtin_cells``), what the student handed the cell."""
     found = _MATMUL.search(error.get("message", ""))
     if not found:
         return None
@@ -30,7 +32,7 @@ def matmul_shapes(error, case, facts):
         # is what the student's code handed to the cell.
         states = state_count(case, facts)
         if (role_b == KERNEL and len(left) == 2 and left[1] in facts.units and left[1] not in facts.input_dims
-                and (role_a in (None, STATE))):
+                and role_a in (None, STATE)):
             if role_a == STATE:
                 got = f"{fmt(left)}, the shape of the state h_{{t-1}} (batch, units)"
             elif states > 1 and left[0] == states * facts.batch and left[0] != facts.steps:
