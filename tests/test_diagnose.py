@@ -186,6 +186,8 @@ def test_attributes():
     ("ValueError", "Passed in object <function state_gradient_norms.<locals>.loss_fn at 0x7f18bd475bc0> of type "
                    "'function', not tf.Tensor or tf.Variable or ExtensionType.", "wrong_argument_type"),
     ("TypeError", "`t_list` should be a sequence of tensors. Received <class 'float'>.", "wrong_argument_type"),
+    ("ValueError", "Layers added to a Sequential model should have a single positional argument, the input tensor. "
+                   "Layer InputLayer has no positional arguments.", "input_not_first"),
     ("InvalidArgumentError", "Value for attr 'T' of bool is not in the list of allowed values: float, double",
      "bool_in_arithmetic"),
     ("InvalidArgumentError", FN % "StridedSlice" + "slice index 6 of dimension 1 out of bounds. [Op:StridedSlice] "

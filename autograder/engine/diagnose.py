@@ -100,6 +100,9 @@ OPTIMIZER_GOT_TENSOR_AS_VARIABLE = _mistake(
     "optimizer_got_tensor_as_variable",
     "the optimizer got a tensor where a variable goes: apply_gradients takes (gradient, variable) pairs, "
     "zip(grads, variables)")
+INPUT_NOT_FIRST = _mistake(
+    "input_not_first",
+    "keras.Input must come first in keras.Sequential([...]): it declares the shape the layers after it read")
 BOOL_IN_ARITHMETIC = _mistake(
     "bool_in_arithmetic",
     "a boolean tensor went into arithmetic: cast it first, tf.cast(mask, tf.float32)")

@@ -5,7 +5,7 @@ import re
 
 from autograder.engine.diagnose import (
     ARITHMETIC_ON_LIST, ATTRIBUTE_NOT_SET, BOOL_IN_ARITHMETIC, CELL_MODULES, LIST_USED_AS_TENSOR,
-    LOSS_ARGUMENTS_SWAPPED, NEGATIVE_DIMENSION, OPTIMIZER_GOT_TENSOR_AS_VARIABLE, WEIGHT_NOT_ASSIGNED,
+    INPUT_NOT_FIRST, LOSS_ARGUMENTS_SWAPPED, NEGATIVE_DIMENSION, OPTIMIZER_GOT_TENSOR_AS_VARIABLE, WEIGHT_NOT_ASSIGNED,
     WRONG_ARGUMENT_TYPE, Diagnosis, dims, fmt, shape_of, where_file, where_function)
 
 
@@ -175,6 +175,20 @@ def tensor_as_dtype(error, case, facts):
                      "tf.cast takes the tensor first and the dtype second, tf.cast(x, tf.float32)")
 
 
+_INPUT_LATER = re.compile(r"Layers added to a Sequential model should have a single positional argument, the input "
+                          r"tensor\. Layer InputLayer has no positional arguments")
+
+
+def input_not_first(error, case, facts):
+    """keras.Sequential([layer, keras.Input(...), ...]): Keras calls every entry after the first on
+    the tensor before it, and an InputLayer takes none."""
+    if not _INPUT_LATER.search(error.get("message", "")):
+        return None
+    return Diagnosis(INPUT_NOT_FIRST.name,
+                     "Keras met keras.Input after another layer of the Sequential list: keras.Input(shape) declares "
+                     "what the model reads, so it comes first, keras.Sequential([keras.Input(...), layer, ...])")
+
+
 _T_LIST = re.compile(r"^`t_list` should be a sequence of tensors\. Received <class '(int|float)'>")
 _BOOL_ATTR = re.compile(r"Value for attr 'T' of bool is not in the list of allowed values")
 
@@ -195,4 +209,4 @@ def wrong_first_argument(error, case, facts):
 
 
 RULES = (wrong_first_argument, missing_attribute, negative_dimension, arithmetic_on_list, not_a_tensor,
-         loss_arguments_swapped, tensor_as_dtype)
+         loss_arguments_swapped, tensor_as_dtype, input_not_first)
