@@ -14,6 +14,8 @@ _CELL_ATTRIBUTES = ("state_size", "output_size", "build", "call", "units", "get_
 
 
 def missing_attribute(error, case, facts):
+    """'<owner>' object has no attribute '<name>': a list or a plain value where a tensor or a cell goes,
+    a tensor where the optimizer wants a variable, or a cell attribute nothing assigned."""
     if error.get("type") != "AttributeError":
         return None
     found = _NO_ATTRIBUTE.match(error.get("message", "").strip())
@@ -34,7 +36,8 @@ def missing_attribute(error, case, facts):
     if owner in ("int", "float", "list", "tuple", "NoneType", "str") and attribute in _CELL_ATTRIBUTES:
         return Diagnosis(WRONG_ARGUMENT_TYPE.name,
                          f"your code read `.{attribute}` of a Python {owner}, where a cell goes "
-                         f"(a cell has `{attribute}`, a {owner} does not): check the order of the arguments "
+                         f"(a cell has `{attribute}`, {'an' if owner[0] in 'aeiou' else 'a'} {owner} does not): "
+                         "check the order of the arguments "
                          "wherever this value was passed along as the cell")
     # A private name ("_tracker") is Keras's own bookkeeping (a missing super().__init__(), say): no guess.
     if owner.endswith("Cell") and where_file(error) in CELL_MODULES and not attribute.startswith("_"):
