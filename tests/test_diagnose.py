@@ -303,6 +303,10 @@ def test_feedback_keeps_the_exception_and_adds_the_diagnosis():
     # TensorFlow's graph-node prefix is dropped, the exception and its line kept
     assert plain.message == ("your code raised InvalidArgumentError: Matrix size-incompatible: In[0]: [3,4], In[1]: "
                              "[5,5] [Op:MatMul] name: (rnnlab/simple_rnn.py, line 97 in call)")
+    # a message that ends with its own period (no line to show) gets no second one
+    sequential = error("Layers added to a Sequential model should have a single positional argument, the input "
+                       "tensor. Layer InputLayer has no positional arguments.", "ValueError", where=None)
+    assert "arguments. Keras met keras.Input" in from_outcome(outcome(sequential), case=cell_case()).message
     # other paths unchanged
     assert from_outcome(outcome({"kind": "contract", "message": "m"}), case=cell_case()).mistake is None
     timeout = SimpleNamespace(status="timeout", error={"message": "60 s"}, ok=False)

@@ -55,7 +55,7 @@ CELL_GOT_INPUT_AS_STATE = _mistake(
     "a cell received the input x_t where its states go: a Keras cell is called as cell(x_t, states)")
 GATE_WIDTH_MISMATCH = _mistake(
     "gate_width_mismatch",
-    "a gate or state has the wrong width: every gate, h_t and c_t is (batch, units)")
+    "a gate or state has the wrong width: every gate and state is (batch, units)")
 TIME_SIZE_AS_BATCH = _mistake(
     "time_size_as_batch",
     "a tensor has the sequence length T where the batch size belongs: x is (batch, T, input_dim), "

@@ -123,7 +123,7 @@ def incompatible_shapes(error, case, facts):
         if width in facts.input_dims or width == batch:
             return None  # a width that is also D or B could be another tensor entirely
         return Diagnosis(GATE_WIDTH_MISMATCH.name,
-                         f"{said}: in a cell every gate, h_t and c_t is (batch, units) = {fmt(right)}, and {detail}")
+                         f"{said}: in a cell every gate and state is (batch, units) = {fmt(right)}, and {detail}")
     return None
 
 

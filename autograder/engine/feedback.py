@@ -95,4 +95,5 @@ def from_outcome(outcome, case=None, lab=None):
     if found is None:
         return Feedback(raised, kind="error")
     sentence = found.sentence[:1].upper() + found.sentence[1:]
-    return Feedback(f"{raised}. {sentence}", kind="error", mistake=found.mistake)
+    joint = " " if raised.endswith((".", "!", "?")) else ". "  # a message without a line may end with a period
+    return Feedback(f"{raised}{joint}{sentence}", kind="error", mistake=found.mistake)
