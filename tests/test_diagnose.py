@@ -66,6 +66,25 @@ def test_matmul_of_a_gated_cell_and_a_gate_block():
     assert named(error(matmul("3,4", "5,5")), lstm) == "input_times_recurrent_kernel"  # one gate's block
 
 
+def test_matmul_with_two_gates_of_a_kernel():
+    """The GRU's gates_recurrent = h_{t-1} @ recurrent_kernel[:, : 2 * units], written with kernel."""
+    gru = cell_case(b=2, gates=3, cell="gru")
+    found = dg.diagnose(error(matmul("2,5", "4,10"), where=("rnnlab/gru.py", 127, "call")), gru)
+    assert found.mistake == "state_times_kernel" and "2 gates' blocks of kernel (4, 10)" in found.sentence
+
+
+def test_reset_after_bias_row_past_the_end():
+    gru = cell_case(b=3, gates=3, cell="gru")
+    gru.inputs["w.bias"] = zeros(2, 15)
+    slice_ = error(FN % "StridedSlice" + "slice index 2 of dimension 0 out of bounds. [Op:StridedSlice] name: "
+                   "gru_cell_8/strided_slice/", where=("rnnlab/gru.py", 151, "call_reset_after"))
+    found = dg.diagnose(slice_, gru)
+    assert found.mistake == "weight_index_out_of_range" and "`bias` (2, 15)" in found.sentence
+    assert dg.diagnose(slice_, cell_case(b=2, gates=3, cell="gru")) is None  # B = 2: a (batch, ...) tensor too
+    gru.inputs["w.kernel"] = zeros(2, 15)  # D = 2: the kernel is as short
+    assert dg.diagnose(slice_, gru) is None
+
+
 def test_matmul_with_coinciding_sizes_stays_unnamed():
     # B == D: x_t (4, 4) and ... kernel (4, 6) is also h_{t-1} (4, 6): no unique reading
     assert named(error(matmul("4,6", "4,6")), cell_case(b=4, d=4, h=6)) is None

@@ -100,6 +100,9 @@ OPTIMIZER_GOT_TENSOR_AS_VARIABLE = _mistake(
     "optimizer_got_tensor_as_variable",
     "the optimizer got a tensor where a variable goes: apply_gradients takes (gradient, variable) pairs, "
     "zip(grads, variables)")
+WEIGHT_INDEX_OUT_OF_RANGE = _mistake(
+    "weight_index_out_of_range",
+    "an index past the rows of a weight: a weight of n rows has rows 0 to n - 1")
 INPUT_NOT_FIRST = _mistake(
     "input_not_first",
     "keras.Input must come first in keras.Sequential([...]): it declares the shape the layers after it read")
@@ -194,15 +197,16 @@ def _add_cell(facts, weights, recurrent_units, name):
         gates = kernel[1] // units if kernel[1] % units == 0 else None
     else:
         gates = None
+    blocks = range(1, gates) if gates else ()  # kernel[:, :units], kernel[:, : 2 * units], ...
     if kernel:
         facts.add(kernel, KERNEL, name("kernel"))
         facts.input_dims.add(kernel[0])
-        if gates and gates > 1:
-            facts.add((kernel[0], units), KERNEL, f"one gate's block of {name('kernel')}")
+        for count in blocks:
+            facts.add((kernel[0], count * units), KERNEL, f"{_blocks(count)} of {name('kernel')}")
     if recurrent:
         facts.add(recurrent, RECURRENT, name("recurrent_kernel"))
-        if gates and gates > 1:
-            facts.add((units, units), RECURRENT, f"one gate's block of {name('recurrent_kernel')}")
+        for count in blocks:
+            facts.add((units, count * units), RECURRENT, f"{_blocks(count)} of {name('recurrent_kernel')}")
     facts.units.add(units)
     facts.gates.setdefault(units, set()).add(gates)
     if facts.batch is not None:
@@ -213,6 +217,10 @@ def _add_cell(facts, weights, recurrent_units, name):
             # x_t @ kernel, the gates' pre-activations side by side: no operand a rule names, but
             # a shape it must not be mistaken for (B == D makes it the kernel's shape).
             facts.add((facts.batch, gates * units), OTHER, "the pre-activations")
+
+
+def _blocks(count):
+    return "one gate's block" if count == 1 else f"{count} gates' blocks"
 
 
 def fmt(shape):

@@ -6,8 +6,8 @@ import re
 from autograder.engine.diagnose import (
     BATCH_AND_UNITS_SWAPPED, CELL_GOT_INPUT_AS_STATE, CELL_GOT_STATE_AS_INPUT, CELL_MODULES, GATE_WIDTH_MISMATCH,
     INPUT, INPUT_TIMES_RECURRENT_KERNEL, KERNEL, MATMUL_OPERANDS_REVERSED, RECURRENT, SPLIT_ALONG_BATCH_AXIS, STATE,
-    STATE_TIMES_KERNEL, TIME_INDEX_OUT_OF_RANGE, TIME_SIZE_AS_BATCH, WRONG_NUMBER_OF_GATES, Diagnosis, dims, fmt,
-    state_count, where_file)
+    STATE_TIMES_KERNEL, TIME_INDEX_OUT_OF_RANGE, TIME_SIZE_AS_BATCH, WEIGHT_INDEX_OUT_OF_RANGE, WRONG_NUMBER_OF_GATES,
+    Diagnosis, dims, fmt, state_count, where_file)
 
 # Each rule: ``rule(error, case, facts) -> Diagnosis | None``.
 _MATMUL = re.compile(r"Matrix size-incompatible: In\[0\]: \[([\d,]+)\], In\[1\]: \[([\d,]+)\]")
@@ -146,6 +146,28 @@ def time_index_out_of_range(error, case, facts):
                      f"T - 1 = {steps - 1}, as in range(T)")
 
 
+def weight_index_out_of_range(error, case, facts):
+    """bias[2] of the reset-after GRU's (2, 3H) bias, in a cell: an index on axis 0 past the rows of
+    exactly one of the cell's weights, while every (batch, ...) tensor has more rows than that."""
+    found = _SLICE.search(error.get("message", ""))
+    if not found or where_file(error) not in CELL_MODULES or facts.builtin_cells or facts.batch is None:
+        return None
+    index, axis = int(found[1]), int(found[2])
+    if axis != 0 or index < 0 or facts.batch <= index:
+        return None
+    short = [(key[2:], shape) for key, shape in facts.shapes.items()
+             if key.startswith("w.") and shape and shape[0] <= index]
+    if len(short) != 1:
+        return None
+    name, shape = short[0]
+    rows = shape[0]
+    why = (": with reset_after=True the bias holds bias[0] for x_t K and bias[1] for h_{t-1} U"
+           if name == "bias" and len(shape) == 2 and rows == 2 else "")
+    return Diagnosis(WEIGHT_INDEX_OUT_OF_RANGE.name,
+                     f"your code read index {index} on axis 0, and of this cell's tensors only `{name}` {fmt(shape)} "
+                     f"has so few rows: its rows are 0 to {rows - 1}{why}")
+
+
 _SPLIT = re.compile(r"Number of ways to split should evenly divide the split dimension, but got split_dim (\d+) "
                     r"\(size = (\d+)\) and num_split (\d+)")
 
@@ -171,4 +193,4 @@ def split_shapes(error, case, facts):
     return None
 
 
-RULES = (matmul_shapes, split_shapes, incompatible_shapes, time_index_out_of_range)
+RULES = (matmul_shapes, split_shapes, incompatible_shapes, time_index_out_of_range, weight_index_out_of_range)
