@@ -185,6 +185,10 @@ def test_attributes():
     optimizer = error("'tensorflow.python.framework.ops.EagerTensor' object has no attribute '_unique_id'",
                       "AttributeError", ("rnnlab/training.py", 83, "train_step"))
     assert named(optimizer, case) == "optimizer_got_tensor_as_variable"
+    numpy_method = error("'tensorflow.python.framework.ops.EagerTensor' object has no attribute 'max'",
+                         "AttributeError", ("rnnlab/charmodel.py", 132, "sample"))
+    found = dg.diagnose(numpy_method, case)
+    assert found.mistake == "tensor_used_as_numpy_array" and "keras.ops.max" in found.sentence
     # Keras's own private attributes (no super().__init__()) and other objects say nothing exact
     assert named(error("'SimpleRNNCell' object has no attribute '_tracker'", "AttributeError",
                        ("rnnlab/simple_rnn.py", 52, "__init__")), case) is None

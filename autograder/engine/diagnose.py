@@ -103,6 +103,10 @@ OPTIMIZER_GOT_TENSOR_AS_VARIABLE = _mistake(
 WEIGHT_INDEX_OUT_OF_RANGE = _mistake(
     "weight_index_out_of_range",
     "an index past the rows of a weight: a weight of n rows has rows 0 to n - 1")
+TENSOR_USED_AS_NUMPY_ARRAY = _mistake(
+    "tensor_used_as_numpy_array",
+    "a NumPy array method was called on a TensorFlow tensor: convert it first (np.asarray(t)), or use the "
+    "keras.ops / tf function")
 INPUT_NOT_FIRST = _mistake(
     "input_not_first",
     "keras.Input must come first in keras.Sequential([...]): it declares the shape the layers after it read")

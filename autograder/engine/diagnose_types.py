@@ -4,13 +4,18 @@ tensor, an argument of the wrong kind or in the wrong place, a negative size, a 
 import re
 
 from autograder.engine.diagnose import (
-    ARITHMETIC_ON_LIST, ATTRIBUTE_NOT_SET, BOOL_IN_ARITHMETIC, CELL_MODULES, LIST_USED_AS_TENSOR,
-    INPUT_NOT_FIRST, LOSS_ARGUMENTS_SWAPPED, NEGATIVE_DIMENSION, OPTIMIZER_GOT_TENSOR_AS_VARIABLE, WEIGHT_NOT_ASSIGNED,
-    WRONG_ARGUMENT_TYPE, Diagnosis, dims, fmt, shape_of, where_file, where_function)
+    ARITHMETIC_ON_LIST, ATTRIBUTE_NOT_SET, BOOL_IN_ARITHMETIC, CELL_MODULES, INPUT_NOT_FIRST, LIST_USED_AS_TENSOR,
+    LOSS_ARGUMENTS_SWAPPED, NEGATIVE_DIMENSION, OPTIMIZER_GOT_TENSOR_AS_VARIABLE, TENSOR_USED_AS_NUMPY_ARRAY,
+    WEIGHT_NOT_ASSIGNED, WRONG_ARGUMENT_TYPE, Diagnosis, dims, fmt, shape_of, where_file, where_function)
 
 
 _NO_ATTRIBUTE = re.compile(r"^'([\w.]+)' object has no attribute '(\w+)'$")
 _CELL_ATTRIBUTES = ("state_size", "output_size", "build", "call", "units", "get_config")
+# NumPy array methods a TensorFlow tensor lacks, and those keras.ops has a function for.
+_NUMPY_METHODS = ("max", "min", "sum", "mean", "std", "var", "prod", "argmax", "argmin", "cumsum", "astype",
+                  "reshape", "flatten", "ravel", "item", "tolist", "clip", "round", "any", "all", "copy", "T")
+_OPS_FUNCTIONS = ("max", "min", "sum", "mean", "std", "var", "prod", "argmax", "argmin", "cumsum", "reshape",
+                  "clip", "round", "any", "all")
 
 
 def missing_attribute(error, case, facts):
@@ -33,6 +38,11 @@ def missing_attribute(error, case, facts):
                          "Keras looked for a variable's id on a plain tensor: the optimizer got a tensor where a "
                          "variable goes. apply_gradients takes (gradient, variable) pairs: "
                          "optimizer.apply_gradients(zip(grads, variables))")
+    if owner.endswith("EagerTensor") and attribute in _NUMPY_METHODS:
+        instead = f"np.asarray(value)) or use keras.ops.{attribute}" if attribute in _OPS_FUNCTIONS else "np.asarray(value))"
+        return Diagnosis(TENSOR_USED_AS_NUMPY_ARRAY.name,
+                         f"`.{attribute}` is a NumPy array method, and this value is a TensorFlow tensor, which has "
+                         f"no `.{attribute}`: convert it first ({instead}")
     if owner in ("int", "float", "list", "tuple", "NoneType", "str") and attribute in _CELL_ATTRIBUTES:
         return Diagnosis(WRONG_ARGUMENT_TYPE.name,
                          f"your code read `.{attribute}` of a Python {owner}, where a cell goes "
