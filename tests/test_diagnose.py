@@ -283,6 +283,8 @@ def test_a_none_without_initial_state_is_a_hint_not_a_name():
     assert found.mistake is None and "initial_state=None" in found.sentence
     told = from_outcome(outcome(none), case=cell_case(probe="unroll", state=False), lab=1)
     assert told.mistake is None and told.message.endswith(found.sentence[1:]) and "(rnnlab/gradients.py, line 52" in told.message
+    t_list = error("`t_list` should be a sequence of tensors. Received <class 'NoneType'>.", "TypeError")
+    assert dg.diagnose(t_list, cell_case()).mistake is None and "tape.gradient" in dg.diagnose(t_list, cell_case()).sentence
     # with an initial state given, or in a cell probe, nothing to say
     assert dg.diagnose(none, cell_case(probe="unroll"), lab=1) is None
     assert dg.diagnose(none, cell_case(state=False), lab=1) is None

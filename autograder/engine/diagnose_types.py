@@ -202,13 +202,18 @@ def input_not_first(error, case, facts):
                      "what the model reads, so it comes first, keras.Sequential([keras.Input(...), layer, ...])")
 
 
-_T_LIST = re.compile(r"^`t_list` should be a sequence of tensors\. Received <class '(int|float)'>")
+_T_LIST = re.compile(r"^`t_list` should be a sequence of tensors\. Received <class '(int|float|NoneType)'>")
 _BOOL_ATTR = re.compile(r"Value for attr 'T' of bool is not in the list of allowed values")
 
 
 def wrong_first_argument(error, case, facts):
     message = error.get("message", "")
     found = _T_LIST.search(message)
+    if found and found[1] == "NoneType":  # a hint: where the None came from is not in the message
+        return Diagnosis(None, "None went where TensorFlow wants a list of tensors (`t_list`, the first argument "
+                               "of tf.clip_by_global_norm and tf.linalg.global_norm): if it is your gradients, note "
+                               "that tape.gradient(loss, variables) takes the loss first and gives None for what "
+                               "the loss does not depend on")
     if found:
         return Diagnosis(WRONG_ARGUMENT_TYPE.name,
                          f"a {found[1]} went where TensorFlow wants a list of tensors (`t_list`, the first argument of "
