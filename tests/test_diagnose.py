@@ -297,6 +297,16 @@ def test_never_raises():
             raise RuntimeError("boom")
 
     assert dg.diagnose(error(matmul("3,4", "5,5")), Broken()) is None
+
+
+def test_a_broken_rule_leaves_the_others_to_try(monkeypatch):
+    def broken(error, case, facts):
+        raise KeyError("a rule with a bug")
+
+    rules = dg._engine_rules()
+    monkeypatch.setattr(dg, "_engine_rules", lambda: (broken, *rules))
+    assert dg.diagnose(error("bad operand type for unary -: 'list'", "TypeError"), cell_case()).mistake \
+        == "arithmetic_on_list"
     assert dg.diagnose({}, cell_case()) is None
     assert dg.diagnose({"message": None}, cell_case()) is None
 

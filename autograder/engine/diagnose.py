@@ -253,7 +253,6 @@ def where_function(error):
     return where[2] or None
 
 
-
 # -- entry point ------------------------------------------------------------------------------------
 def _engine_rules():
     from autograder.engine import diagnose_shapes, diagnose_types
@@ -275,15 +274,19 @@ def _lab_table(lab):
 def diagnose(error, case, lab=None):
     """A ``Diagnosis`` of ``error`` (the child's ``{"type", "message", "where"}``) on ``case``, or None.
 
-    Never raises: a rule that fails on an unexpected message counts as no diagnosis."""
+    Never raises: a rule that fails on an unexpected message counts as no diagnosis from it."""
     try:
         table = _lab_table(lab)
         extra = getattr(table, "case_shapes", None)
         facts = case_facts(case, getattr(table, "BUILTIN_CELL_PROBES", ()), extra(case) if extra else None)
-        for rule in (*_engine_rules(), *getattr(table, "RULES", ())):
-            found = rule(error, case, facts)
-            if found is not None:
-                return found
+        rules = (*_engine_rules(), *getattr(table, "RULES", ()))
     except Exception:  # a diagnosis is a bonus; the plain feedback stands without it
         return None
+    for rule in rules:
+        try:
+            found = rule(error, case, facts)
+        except Exception:
+            continue
+        if found is not None:
+            return found
     return None
