@@ -154,6 +154,12 @@ def test_axes_swapped_and_gate_widths():
     lstm, in_lstm = cell_case(gates=4, cell="lstm"), ("rnnlab/lstm.py", 139, "call")
     assert named(error(incompatible("3,20", "3,5", "Mul"), where=in_lstm), lstm) == "gate_width_mismatch"  # unsplit z
     assert named(error(incompatible("3,5", "3,6", "Sub"), where=in_lstm), lstm) == "gate_width_mismatch"  # slice + 1
+    gru, in_gru = cell_case(gates=3, cell="gru"), ("rnnlab/gru.py", 129, "call")
+    found = dg.diagnose(error(incompatible("3,5", "3,10"), where=in_gru), gru)  # gates_recurrent[:, :2 * units]
+    assert found.mistake == "gate_width_mismatch" and "2 gates' blocks together" in found.sentence
+    found = dg.diagnose(error(incompatible("3,5", "3,0"), where=in_gru), gru)  # [:, 3 * units:] of 2 * units
+    assert found.mistake == "gate_width_mismatch" and "selects nothing" in found.sentence
+    assert named(error(incompatible("3,5", "3,2"), where=in_gru), gru) is None  # 2 columns: no reading
     # ops.split(z, 5): widths 4, but D is 4 too: (3, 4) could be x_t
     assert named(error(incompatible("3,4", "3,5", "Mul"), where=in_lstm), lstm) is None
     assert named(error(incompatible("3,4", "3,5", "Mul"), where=in_lstm), cell_case(d=3, gates=4)) == "gate_width_mismatch"

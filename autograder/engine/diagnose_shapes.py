@@ -109,15 +109,21 @@ def incompatible_shapes(error, case, facts):
     if other[0] == batch and other[1] != units and where in CELL_MODULES and not facts.builtin_cells:
         width = other[1]
         gates = {g for g in facts.gates.get(units, set()) if g}
-        if any(width == g * units for g in gates if g > 1):
+        together = [k for k in range(2, max(gates, default=1) + 1) if width == k * units]
+        if width == 0:
+            detail = "a (batch, 0) tensor has no columns: the slice (or split) that made it selects nothing; check its bounds"
+        elif together and together[0] in gates:
             detail = f"{width} = {width // units} x units is the width of all the gates together (x_t @ kernel): split it first"
+        elif together:
+            detail = (f"{width} = {together[0]} x units is {together[0]} gates' blocks together: a gate is one block of "
+                      f"units = {units} columns")
         elif width in (units - 1, units + 1):
             detail = (f"{width} is units {'-' if width < units else '+'} 1: check the bounds of the slice (or "
                       "split) that made it")
-        elif any(g * units % width == 0 and g * units // width > 1 for g in gates):
-            parts = [g * units // width for g in gates if g * units % width == 0][0]
-            detail = (f"{width} is {parts * width} / {parts}: the pre-activations were split into {parts} parts of "
-                      f"{width} instead of into one block of {units} per gate")
+        elif any(g * units % width == 0 and g * units // width in (g - 1, g + 1) for g in gates):
+            g = next(g for g in gates if g * units % width == 0 and g * units // width in (g - 1, g + 1))
+            detail = (f"{width} = {g * units} / {g * units // width}: as if the pre-activations (x_t @ kernel, "
+                      f"{g * units} wide) were split into {g * units // width} parts instead of {g} gates of {units}")
         else:
             return None
         if width in facts.input_dims or width == batch:
