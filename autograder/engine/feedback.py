@@ -7,6 +7,12 @@ so a TA's summary can count them.
 """
 
 
+import re
+
+from autograder.engine.diagnose import diagnose
+
+_TF_NODE = re.compile(r"^\{\{function_node [^}]*\}\}\s*")
+
 # The release turns every solution block into ``raise NotImplementedError(todo_pointer(...))``;
 # ``from_outcome`` reads the exercise back out of that message. One sentence, both ends.
 TODO_POINTER = "{exercise}: fill in this TODO in {path}"
@@ -41,8 +47,13 @@ def _where(error):
     return f" ({path}, line {line}{inside})"
 
 
-def from_outcome(outcome):
-    """Turn a failed probe call (see ``sandbox.session.Outcome``) into a message a student can act on."""
+def from_outcome(outcome, case=None, lab=None):
+    """Turn a failed probe call (see ``sandbox.session.Outcome``) into a message a student can act on.
+
+    For an exception in the student's code, ``case`` (the ``Case`` that was run, with the params
+    it ran with) and ``lab`` let ``engine.diagnose`` name the mistake behind it when the message
+    and the case's shapes say exactly what went wrong; the student's own exception and line stay.
+    """
     error = outcome.error or {}
     if outcome.status == "timeout":
         return Feedback(
@@ -76,4 +87,13 @@ def from_outcome(outcome):
         return Feedback(
             f"your code could not be imported: {error.get('type')}: {message}{_where(error)}", kind="error"
         )
-    return Feedback(f"your code raised {error.get('type', 'an error')}: {message}{_where(error)}", kind="error")
+    # TensorFlow prefixes an op's error with the graph node that ran it ("{{function_node
+    # __wrapped__MatMul_device_/job:localhost/...}} "): noise to a student, who keeps the rest.
+    message = _TF_NODE.sub("", message).strip()
+    raised = f"your code raised {error.get('type', 'an error')}: {message}{_where(error)}"
+    found = diagnose(error, case, lab) if case is not None else None  # a mistake name, or a hint (None)
+    if found is None:
+        return Feedback(raised, kind="error")
+    sentence = found.sentence[:1].upper() + found.sentence[1:]
+    joint = " " if raised.endswith((".", "!", "?")) else ". "  # a message without a line may end with a period
+    return Feedback(f"{raised}{joint}{sentence}", kind="error", mistake=found.mistake)

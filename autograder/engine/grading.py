@@ -25,6 +25,7 @@ catch a hard-coded answer; these stages are also the slowest (a trace and a save
 running them twice would cost a quarter of a class's grading time and tell nobody anything new.
 """
 
+import dataclasses
 import io
 import json
 import os
@@ -103,7 +104,8 @@ class Grader:
         if outcome is None:
             outcome = self._outcomes[key] = self._session.call(case.probe, case.inputs, params)
         if not outcome.ok:
-            raise feedback.from_outcome(outcome)
+            ran = case if params is case.params else dataclasses.replace(case, params=params)
+            raise feedback.from_outcome(outcome, case=ran, lab=self.lab)
         return outcome
 
 
