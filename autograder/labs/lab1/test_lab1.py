@@ -80,6 +80,14 @@ def test_irnn_cell(grader):
 def check_unroll(grader, case_id, n_states):
     case = grader.case(case_id)
     outcome = grader.run(case)
+    got, want = outcome.arrays["outputs"], case.expected_arrays["outputs"]
+    if got.ndim == 3 and got.shape[::2] == want.shape[::2] and got.shape[1] != want.shape[1]:
+        raise Feedback(f"unroll's outputs have {got.shape[1]} steps; x has T = {want.shape[1]} (axis 1): "
+                       f"{mistakes.UNROLL_STEP_COUNT.message}", kind="mistake", mistake=mistakes.UNROLL_STEP_COUNT.name)
+    if mistakes.stacked_on_another_axis(outcome.arrays["outputs"], case.expected_arrays["outputs"]):
+        raise Feedback(f"unroll's outputs have shape {outcome.arrays['outputs'].shape}, expected "
+                       f"{case.expected_arrays['outputs'].shape}: {mistakes.UNROLL_STACK_AXIS.message}",
+                       kind="mistake", mistake=mistakes.UNROLL_STACK_AXIS.name)
     check_array(outcome.arrays["outputs"], case.expected_arrays["outputs"], "unroll's outputs", time_axis=1,
                 axis_names=SEQ_AXES)
     if outcome.values["n_states"] != n_states:
@@ -176,6 +184,10 @@ def test_clip_by_global_norm(grader):
         check_array(outcome.arrays[key], case.expected_arrays[key],
                     f"clip_by_global_norm's {'global norm' if key == 'norm' else 'gradient ' + key[4:]} with None "
                     "entries around the gradients (skip them; they stay None)")
-    check_array(outcome.arrays["norm.empty"], case.expected_arrays["norm.empty"],
+    empty = outcome.arrays["norm.empty"]
+    if np.isfinite(empty) and empty != 0:
+        raise Feedback(f"clip_by_global_norm's global norm of [None, None] is {float(empty):g}: "
+                       f"{mistakes.EMPTY_NORM.message}", kind="mistake", mistake=mistakes.EMPTY_NORM.name)
+    check_array(empty, case.expected_arrays["norm.empty"],
                 "clip_by_global_norm's global norm of [None, None] (no gradients at all: 0, as in "
                 "tf.clip_by_global_norm)")

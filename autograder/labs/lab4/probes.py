@@ -199,7 +199,9 @@ def _chunks(steps, k, drop_last=False):
 
 
 def _per_chunk_updates(cell, readout, optimizer, x, y, loss_fn, k, initial, carry=True, drop_last=False,
-                       across=False):
+                       across=False, loss_arguments_swapped=False):
+    if loss_arguments_swapped:
+        loss_fn = (lambda given: lambda y_true, y_pred: given(y_pred, y_true))(loss_fn)
     variables = cell.trainable_variables + readout.trainable_variables
     start_states = initial or _zeros(cell, x.shape[0])
     states, losses = start_states, []
@@ -245,4 +247,5 @@ WRONG_TBPTT = {
     "gradient_across_chunks": lambda *a: _per_chunk_updates(*a, across=True),
     "one_update_full_bptt": lambda *a: _one_update(*a, truncated=False),
     "one_update_truncated": lambda *a: _one_update(*a, truncated=True),
+    "loss_arguments_swapped": lambda *a: _per_chunk_updates(*a, loss_arguments_swapped=True),
 }

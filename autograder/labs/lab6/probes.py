@@ -154,7 +154,7 @@ def sample(arrays, params):
 
 
 # Known wrong versions of sample, run by the reference only (``mistakes.py`` names them).
-def _draw(model, start, length, seed, distribution, position=-1):
+def _draw(model, start, length, seed, distribution, position=-1, pick=None, prepend=False):
     rng = np.random.default_rng(seed)
     tokens = np.asarray(start, dtype=np.int32)
     drawn = []
@@ -162,9 +162,10 @@ def _draw(model, start, length, seed, distribution, position=-1):
         logits = np.asarray(model(tokens), dtype=np.float64)[:, position, :]
         p = distribution(logits)
         u = rng.random((tokens.shape[0], 1))
-        token = np.minimum((np.cumsum(p, axis=-1) < u).sum(axis=-1), p.shape[-1] - 1).astype(np.int32)
+        below = (np.cumsum(p, axis=-1) < u) if pick is None else pick(np.cumsum(p, axis=-1), u)
+        token = np.minimum(below.sum(axis=-1), p.shape[-1] - 1).astype(np.int32)
         drawn.append(token)
-        tokens = np.concatenate([tokens, token[:, None]], axis=1)
+        tokens = np.concatenate([token[:, None], tokens] if prepend else [tokens, token[:, None]], axis=1)
     return np.stack(drawn, axis=1)
 
 
@@ -191,4 +192,9 @@ WRONG_SAMPLERS = {
     "temperature_after_softmax_unnormalised": lambda m, s, n, t, seed: _draw(m, s, n, seed, lambda z: _softmax(z) / t),
     # The logits one position behind: the prediction made before the newest token was read.
     "off_by_one": lambda m, s, n, t, seed: _draw(m, s, n, seed, lambda z: _softmax(z / t), position=-2),
+    # The inverse-CDF pick counting the other side of u.
+    "pick_inverted": lambda m, s, n, t, seed: _draw(m, s, n, seed, lambda z: _softmax(z / t),
+                                                    pick=lambda cdf, u: cdf >= u),
+    # The new token put in front of the sequence, not after it.
+    "prepended": lambda m, s, n, t, seed: _draw(m, s, n, seed, lambda z: _softmax(z / t), prepend=True),
 }
