@@ -67,6 +67,13 @@ def test_untouched_release_scores_zero_with_not_implemented_messages():
 
 # (edits, {test: the Mistake it names, or a fragment of its message}, {test: points lost}).
 VARIANTS = {
+    "read-out before the RNN, in both models": (
+        [(READ_LAST + LOGITS, LOGITS + READ_LAST),
+         ("        keras.layers.RNN(cell, return_sequences=True),\n        keras.layers.Dense(vocab_size),\n",
+          "        keras.layers.Dense(vocab_size),\n        keras.layers.RNN(cell, return_sequences=True),\n")],
+        {CLASSIFIER: m.LAYERS_OUT_OF_ORDER, CHAR: m.LAYERS_OUT_OF_ORDER},
+        {CLASSIFIER: 1, CHAR: 2},
+    ),
     "the inverse-CDF pick inverted": (
         [(TOKEN, TOKEN.replace("< u", ">= u"))],
         {SAMPLE: m.PICK_INVERTED, SAMPLE_T: "must pass"},

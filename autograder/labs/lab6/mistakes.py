@@ -67,6 +67,14 @@ def classifier_variants(inputs):
     ]
 
 
+# -- both wiring functions -------------------------------------------------------------------------
+LAYERS_OUT_OF_ORDER = _mistake(
+    "layers_out_of_order",
+    "the layers are in the wrong order: a Sequential model runs them top to bottom, so list them as the data "
+    "flows, keras.layers.RNN(cell) before the Dense read-out (and in char_model the Embedding before both)",
+)
+
+
 # -- char_model ------------------------------------------------------------------------------------
 LAST_STEP_ONLY = _mistake(
     "char_model_last_step_only",
