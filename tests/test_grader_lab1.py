@@ -56,7 +56,7 @@ VARIANTS = {
         [("simple_rnn.py", "ops.matmul(h_prev, self.recurrent_kernel)", "ops.matmul(h_prev, ops.transpose(self.recurrent_kernel))"),
          ("gradients.py", "return tf.stack(outputs, axis=1), states", "return tf.stack(outputs, axis=0), states")],
         {"test_simple_rnn_forward": "recurrent kernel is transposed",
-         "test_unroll": "batch and time are swapped"},
+         "test_unroll": "stacked along the wrong axis"},
         3 + 2 + 2 + 1 + 1 + 1,  # irnn_cell passes: the identity is its own transpose
     ),
     "state not carried + clip_by_value not implemented": (
@@ -205,3 +205,47 @@ def test_one_equation_and_build_mistakes_are_named(tmp_path, edit, named):
     for test, (mistake, fragment) in named.items():
         assert results[test].mistake == mistake and fragment in results[test].output, (test, results[test].output)
     assert not [r for r in results.values() if r.status in ("grader_error", "not_run")]
+
+
+# One edit per exercise (unroll, clip_by_value, clip_by_global_norm) in each submission: mistakes the
+# mutation tester found caught but unnamed, named now.
+STACK = "return tf.stack(outputs, axis=1), states"
+CLIP_CALL = "tf.clip_by_value(g, lo, hi)"
+CLIP_RETURN = "return clipped, global_norm"
+SCALE = "scale = max_norm / tf.maximum(global_norm, max_norm)"
+
+
+@pytest.mark.parametrize("edits, named", [
+    ([(STACK, "return states, tf.stack(outputs, axis=1)"), (CLIP_CALL, "tf.clip_by_value(g, hi, hi)"),
+      (CLIP_RETURN, "return global_norm, clipped")],
+     {"test_unroll": "unroll_returns_swapped", "test_unroll_two_states": "unroll_returns_swapped",
+      "test_clip_by_value": "clip_bounds_swapped", "test_clip_by_global_norm": "clip_returns_swapped"}),
+    ([(STACK, "return tf.stack(outputs, axis=2), states"), (CLIP_RETURN, "return clipped, -global_norm")],
+     {"test_unroll": "unroll_stacked_on_wrong_axis", "test_unroll_two_states": "unroll_stacked_on_wrong_axis",
+      "test_clip_by_global_norm": "global_norm_negated"}),
+    ([(CLIP_CALL, "tf.clip_by_value(g, lo, lo)"), ("* scale for g in grads", "+ scale for g in grads")],
+     {"test_clip_by_value": "clip_bounds_swapped", "test_clip_by_global_norm": "clip_scale_added"}),
+    ([(SCALE, "scale = max_norm / tf.minimum(global_norm, max_norm)")],
+     {"test_clip_by_global_norm": "clip_scale_by_minimum"}),
+    ([(SCALE, "scale = max_norm * tf.maximum(global_norm, max_norm)")],
+     {"test_clip_by_global_norm": "clip_scale_multiplied"}),
+    ([("tf.reduce_sum(tf.square(g))", "tf.reduce_sum(g)")], {"test_clip_by_global_norm": "global_norm_not_squared"}),
+    ([("for g in grads if g is not None]", "for g in grads if g is None]")],
+     {"test_clip_by_global_norm": "global_norm_counts_no_gradient"}),
+    ([("* scale for g in grads", "for g in grads"), ("for t in range(x.shape[1]):", "for t in range(x.shape[2]):"),
+      ("None if g is None else tf.clip_by_value", "None if g is not None else tf.clip_by_value")],
+     {"test_clip_by_global_norm": "clip_factor_not_applied", "test_unroll": "unroll_wrong_step_count",
+      "test_unroll_two_states": "unroll_wrong_step_count", "test_clip_by_value": "real_gradient_became_none"}),
+    ([("if present else tf.constant(0.0)", "if present else tf.constant(1.0)")],
+     {"test_clip_by_global_norm": "global_norm_of_nothing_not_zero"}),
+], ids=["returns swapped, one bound", "stack axis, negated norm", "scale added", "scale by minimum",
+        "scale multiplied", "norm not squared", "no gradient counted", "not scaled, step count, None kept",
+        "norm of nothing"])
+def test_unroll_and_clipping_mistakes_are_named(tmp_path, edits, named):
+    from autograder.labs.lab1 import mistakes
+
+    results = grade_folder(make_submission(tmp_path, [("gradients.py", old, new) for old, new in edits]), [1])
+    assert set(lost(results)) == set(named), {n: r.output for n, r in results.items() if r.status != "passed"}
+    for test, name in named.items():
+        message = mistakes.CATALOGUE[name].message
+        assert results[test].mistake == name and message in results[test].output, (test, results[test].output)

@@ -34,6 +34,9 @@ KEEP = "keep = np.log(u)"
 BLOCKS = 'blocks = [-keep, keep, zeros, zeros] if kind == "lstm" else [keep, zeros, zeros]'
 CARRY = "states = [tf.stop_gradient(s) for s in states]  # carry the value, cut the gradient"
 LOOP = "for start in range(0, x.shape[1], k):"
+DRAW = "u = np.random.default_rng(seed).uniform(1, t_max - 1, size=units)"
+VARIABLES = "variables = cell.trainable_variables + readout.trainable_variables"
+TBPTT_RETURN = "    return losses, states\n"
 TBPTT_BODY = """\
     losses = []
     for start in range(0, x.shape[1], k):
@@ -181,6 +184,36 @@ VARIANTS = {
         {STEP: m.SQUARED_NORM},
         {STEP: 2, CLIPPED: 2, LOOSE: 1, COMPILED: 1},
     ),
+    "skill terms mixed up + results swapped + u from Uniform(1, t_max) + readout never updated": (
+        [(SKILL, "result = (metric + baseline) / (perfect - baseline)"),
+         (RETURN, "return global_norm, loss"),
+         (DRAW, "u = np.random.default_rng(seed).uniform(1, t_max, size=units)"),
+         (VARIABLES, "variables = cell.trainable_variables")],
+        {SKILL_MSE: m.SKILL_FORMULA, SKILL_ACC: m.SKILL_FORMULA, STEP: m.RETURNS_SWAPPED,
+         CHRONO_LSTM: m.CHRONO_RANGE, CHRONO_GRU: m.CHRONO_RANGE, TBPTT: m.NOT_UPDATED},
+        {SKILL_MSE: 1, SKILL_ACC: 1, STEP: 2, CLIPPED: 2, LOOSE: 1, COMPILED: 1, **BOTH_CHRONO, **ALL_TBPTT},
+    ),
+    "negated loss + an LSTM's bias of 3 blocks + chunks over the feature axis": (
+        [(RETURN, "return -loss, global_norm"),
+         (BLOCKS, 'blocks = [-keep, keep, zeros, zeros] if kind != "lstm" else [keep, zeros, zeros]'),
+         (LOOP, "for start in range(0, x.shape[2], k):")],
+        {STEP: m.NEGATED_LOSS, CHRONO_LSTM: m.CHRONO_BLOCK_COUNT, CHRONO_GRU: m.CHRONO_BLOCK_COUNT,
+         TBPTT: m.CHUNK_COUNT},
+        {STEP: 2, CLIPPED: 2, LOOSE: 1, COMPILED: 1, **BOTH_CHRONO, **ALL_TBPTT},
+    ),
+    "loss arguments swapped in truncated BPTT": (
+        [("loss = loss_fn(y[:, start:start + k], readout(outputs))",
+          "loss = loss_fn(readout(outputs), y[:, start:start + k])")],
+        {TBPTT_LSTM: m.LOSS_ARGUMENTS_SWAPPED},
+        {TBPTT_LSTM: 1},
+    ),
+    "negated norm + float64 bias + only the first state returned": (
+        [(RETURN, "return loss, -global_norm"), (TBPTT_RETURN, "    return losses, states[:1]\n"),
+         ("return np.concatenate(blocks).astype(np.float32)", "return np.concatenate(blocks)")],
+        {STEP: m.NEGATED_NORM, TBPTT_LSTM: m.STATE_COUNT, CHRONO_LSTM: m.CHRONO_NOT_FLOAT32,
+         CHRONO_GRU: m.CHRONO_NOT_FLOAT32},
+        {STEP: 2, CLIPPED: 2, LOOSE: 1, COMPILED: 1, TBPTT_LSTM: 1, **BOTH_CHRONO},
+    ),
     # (float(loss) would not do: AutoGraph turns float() on a tensor into a cast.)
     ".numpy() in the step: fails only under tf.function": (
         [(RETURN, "return loss.numpy(), global_norm")],
@@ -236,7 +269,10 @@ def test_sgd_closed_form_reproduces_the_master(lab4, case_id):
 def test_no_tbptt_variant_equals_the_right_answer(lab4, case_id):
     want = lab4[case_id].expected_arrays
     variants = m.tbptt_variants(want)
-    assert {mistake for mistake, _ in variants} == set(m.TBPTT_VARIANTS.values())
+    # Swapped loss arguments are only computed for a loss that is not symmetric (the LSTM case's).
+    symmetric = lab4[case_id].params.get("loss", "mse") == "mse"
+    assert {mistake for mistake, _ in variants} == set(m.TBPTT_VARIANTS.values()) - (
+        {m.LOSS_ARGUMENTS_SWAPPED} if symmetric else set())
     for mistake, arrays in variants:
         assert not all(close(arrays[n], want[n], rtol=1e-3, atol=1e-5) for n in arrays if n in want), mistake.name
 

@@ -72,6 +72,25 @@ def test_untouched_release_scores_zero_with_not_implemented_messages():
 # Each broken copy pairs one BidirectionalRNN edit with one DeepRNN edit (independent exercises):
 # (edits, {test: the Mistake it names, or a fragment of its message}, {test: points lost}).
 VARIANTS = {
+    "one direction twice": (
+        [(CONCAT, "return ops.concatenate([forward, forward], axis=-1)"),
+         (LAST, "return ops.concatenate([backward_in_reading_order[:, -1, :], backward_in_reading_order[:, -1, :]], "
+                "axis=-1)")],
+        {BI_SEQ: m.ONE_DIRECTION_TWICE, BI_LAST: m.ONE_DIRECTION_TWICE},
+        {**BI_SEQ_STAGE, BI_LAST: 2},
+    ),
+    "the forward half runs the backward cell": (
+        [("forward = self.forward_rnn(inputs, training=training)",
+          "forward = self.backward_rnn(inputs, training=training)")],
+        {BI_SEQ: m.BACKWARD_CELL_FORWARD, BI_LAST: m.BACKWARD_CELL_FORWARD},
+        {**BI_SEQ_STAGE, BI_LAST: 2},
+    ),
+    "a half negated": (
+        [(CONCAT, "return ops.concatenate([forward, -backward], axis=-1)"),
+         (LAST, "return ops.concatenate([-forward[:, -1, :], backward_in_reading_order[:, -1, :]], axis=-1)")],
+        {BI_SEQ: m.HALF_NEGATED, BI_LAST: m.HALF_NEGATED},
+        {**BI_SEQ_STAGE, BI_LAST: 2},
+    ),
     "backward not realigned + every layer reads the inputs": (
         [(REALIGN, "backward = backward_in_reading_order"),
          (STACK, "sequence = rnn(inputs, training=training)")],

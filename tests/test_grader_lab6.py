@@ -67,6 +67,29 @@ def test_untouched_release_scores_zero_with_not_implemented_messages():
 
 # (edits, {test: the Mistake it names, or a fragment of its message}, {test: points lost}).
 VARIANTS = {
+    "read-out before the RNN, in both models": (
+        [(READ_LAST + LOGITS, LOGITS + READ_LAST),
+         ("        keras.layers.RNN(cell, return_sequences=True),\n        keras.layers.Dense(vocab_size),\n",
+          "        keras.layers.Dense(vocab_size),\n        keras.layers.RNN(cell, return_sequences=True),\n")],
+        {CLASSIFIER: m.LAYERS_OUT_OF_ORDER, CHAR: m.LAYERS_OUT_OF_ORDER},
+        {CLASSIFIER: 1, CHAR: 2},
+    ),
+    "the inverse-CDF pick inverted": (
+        [(TOKEN, TOKEN.replace("< u", ">= u"))],
+        {SAMPLE: m.PICK_INVERTED, SAMPLE_T: "must pass"},
+        ALL_SAMPLE,
+    ),
+    "each token prepended": (
+        [("tokens = np.concatenate([tokens, token[:, None]], axis=1)",
+          "tokens = np.concatenate([token[:, None], tokens], axis=1)")],
+        {SAMPLE: m.PREPENDED, SAMPLE_T: "must pass"},
+        ALL_SAMPLE,
+    ),
+    "bits per character multiplied by the count": (
+        [(BPC_LINE, "return tf.reduce_sum(nats * mask) * tf.reduce_sum(mask) / np.log(2.0)")],
+        {BPC: m.BPC_FORMULA},
+        {BPC: 2},
+    ),
     "every step read + no mask + nats + argmax": (
         [(READ_LAST, "        keras.layers.RNN(cell, return_sequences=True),\n"),
          (EMBED, "keras.layers.Embedding(vocab_size, embedding_dim),"),

@@ -82,7 +82,7 @@ def from_outcome(outcome, case=None, lab=None):
         return Feedback(f"not implemented yet: {exercise}{_where(error)}: fill in its TODO",
                         kind="not_implemented")
     if kind == "contract":
-        return Feedback(message, kind="contract")
+        return Feedback(message, kind="contract", mistake=error.get("mistake"))
     if kind == "import":
         return Feedback(
             f"your code could not be imported: {error.get('type')}: {message}{_where(error)}", kind="error"

@@ -48,6 +48,8 @@ def _describe(error, submission):
     else:
         kind = "exception"
     described = {"kind": kind, "type": type(error).__name__, "message": message[:2000]}
+    if kind == "contract" and isinstance(getattr(error, "mistake", None), str):
+        described["mistake"] = error.mistake[:100]
     if isinstance(error, SyntaxError) and error.filename:
         try:
             described["where"] = [str(Path(error.filename).resolve().relative_to(submission)), error.lineno, ""]

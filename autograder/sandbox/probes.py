@@ -55,7 +55,15 @@ def describe_stage_error(error):
 
 
 class ContractError(Exception):
-    """Student code exists but does not have the names, shapes or structure the exercise asks for."""
+    """Student code exists but does not have the names, shapes or structure the exercise asks for.
+
+    ``mistake`` names a known mistake when the probe can tell which one broke the contract (the two
+    results returned in the wrong order, say); the feedback row carries it like a matched variant.
+    """
+
+    def __init__(self, message, mistake=None):
+        super().__init__(message)
+        self.mistake = mistake
 
 
 def probe(name):

@@ -6,8 +6,11 @@ NumPy only, run in the grader process on a case's inputs, never on student code:
 cell's table of equations in ``shared/equations.py`` with one equation edited).
 """
 
+from itertools import permutations
+
 import numpy as np
 
+from autograder.engine.compare import close
 from autograder.engine.mistakes import catalogue
 from autograder.labs.shared import equations
 from autograder.labs.shared.mistakes import edited_variants, specific
@@ -101,7 +104,68 @@ MEAN_OF_SQUARES = _mistake(
     "global_norm_of_means",
     "global_norm sums the squares of every element (tf.reduce_sum(tf.square(g))), not their mean",
 )
-BOUNDS_SWAPPED = _mistake("clip_bounds_swapped", "lo and hi are swapped: tf.clip_by_value(g, lo, hi) takes the lower bound first")
+BOUNDS_SWAPPED = _mistake(
+    "clip_bounds_swapped",
+    "every entry came out equal to one bound: lo and hi are swapped (or one is passed twice); "
+    "tf.clip_by_value(g, lo, hi) takes the lower bound first",
+)
+CLIP_RETURNS_SWAPPED = _mistake(
+    "clip_returns_swapped",
+    "clip_by_global_norm returned (global_norm, clipped_list): the order is (clipped_list, global_norm), as "
+    "tf.clip_by_global_norm's",
+)
+NEGATED_NORM = _mistake("global_norm_negated", "the global norm came out negative: a norm is >= 0, sqrt(sum_i ||g_i||^2)")
+SCALE_ADDED = _mistake(
+    "clip_scale_added",
+    "the factor was added to the gradients; clipping multiplies them: g * max_norm / max(global_norm, max_norm)",
+)
+SCALE_BY_MINIMUM = _mistake(
+    "clip_scale_by_minimum",
+    "the factor divides by min(global_norm, max_norm), which scales gradients *up*; it is "
+    "max_norm / max(global_norm, max_norm), at most 1",
+)
+SCALE_MULTIPLIED = _mistake(
+    "clip_scale_multiplied",
+    "the factor multiplies max_norm by max(global_norm, max_norm); it divides: max_norm / max(global_norm, max_norm)",
+)
+NORM_NOT_SQUARED = _mistake(
+    "global_norm_not_squared",
+    "the global norm sums the entries themselves; square them first: sqrt(sum_i sum(g_i ** 2)), "
+    "tf.reduce_sum(tf.square(g))",
+)
+NO_GRADIENT_COUNTED = _mistake(
+    "global_norm_counts_no_gradient",
+    "the global norm is 0 and nothing was clipped: no gradient went into the sum. Skip only the None entries "
+    "(`if g is not None`), keep the others",
+)
+NOT_SCALED = _mistake(
+    "clip_factor_not_applied",
+    "the global norm is right but the gradients came back unscaled: multiply each one by the factor, "
+    "g * max_norm / max(global_norm, max_norm)",
+)
+EMPTY_NORM = _mistake(
+    "global_norm_of_nothing_not_zero",
+    "with no gradient at all (every entry None) the global norm is 0, the norm of an empty sum, as "
+    "tf.clip_by_global_norm gives",
+)
+GRADIENT_DROPPED = _mistake(
+    "real_gradient_became_none",
+    "a real gradient came back as None: only a None entry stays None; every tensor is returned (clipped). "
+    "Check the condition of your `None if ... else ...`",
+)
+UNROLL_STEP_COUNT = _mistake(
+    "unroll_wrong_step_count",
+    "unroll made another number of steps than the sequence has: loop over the time axis, "
+    "for t in range(x.shape[1]), one output per step",
+)
+UNROLL_RETURNS_SWAPPED = _mistake(
+    "unroll_returns_swapped",
+    "unroll returned (final_states, outputs): the order is (outputs, final_states), the stacked outputs first",
+)
+UNROLL_STACK_AXIS = _mistake(
+    "unroll_stacked_on_wrong_axis",
+    "the outputs are right but stacked along the wrong axis: tf.stack(outputs, axis=1) gives (batch, time, units)",
+)
 
 
 # One edited equation of h_t = act(x_t K + h_{t-1} U + b) (shared/equations.py's SIMPLE_RNN table).
@@ -211,7 +275,20 @@ def global_norm_variants(grads, max_norm):
         SUM_OF_NORMS: ([g * max_norm / max(sum(norms), max_norm) for g in grads], sum(norms)),
         NORM_NOT_ROOTED: ([g * max_norm / max(total ** 2, max_norm) for g in grads], total ** 2),
         MEAN_OF_SQUARES: _rescaled(grads, max_norm, float(np.sqrt(sum(np.mean(g ** 2) for g in grads)))),
+        NEGATED_NORM: ([g * correct_scale for g in grads], -total),
+        SCALE_ADDED: ([g + correct_scale for g in grads], total),
+        SCALE_BY_MINIMUM: ([g * max_norm / min(total, max_norm) for g in grads], total),
+        SCALE_MULTIPLIED: ([g * max_norm * max(total, max_norm) for g in grads], total),
+        NORM_NOT_SQUARED: _unsquared(grads, max_norm),
+        NO_GRADIENT_COUNTED: (list(grads), 0.0),
+        NOT_SCALED: (list(grads), total),
     }
+
+
+def _unsquared(grads, max_norm):
+    with np.errstate(invalid="ignore"):
+        norm = float(np.sqrt(sum(np.sum(g) for g in grads)))
+    return ([g * max_norm / max(norm, max_norm) for g in grads], norm) if np.isfinite(norm) else ([], norm)
 
 
 def _rescaled(grads, max_norm, norm):
@@ -221,4 +298,14 @@ def _rescaled(grads, max_norm, norm):
 def clip_by_value_variants(grad, lo, hi):
     """What one gradient becomes under the known clip_by_value mistakes: [(Mistake, array)]."""
     # tf.clip_by_value(g, hi, lo) is max(min(g, lo), hi); a hand-written clip may take the other order.
+    # Either way every entry becomes one bound, which is also what clip_by_value(g, hi, hi) or (g, lo, lo) give.
     return [(BOUNDS_SWAPPED, np.maximum(np.minimum(grad, lo), hi)), (BOUNDS_SWAPPED, np.minimum(np.maximum(grad, hi), lo))]
+
+
+def stacked_on_another_axis(got, expected):
+    """True when ``got`` is ``expected`` with its axes in another order (the steps stacked along axis 0 or 2)."""
+    got, expected = np.asarray(got, np.float64), np.asarray(expected, np.float64)
+    if got.ndim != expected.ndim or got.shape == expected.shape:
+        return False
+    return any(close(got, np.transpose(expected, order)) for order in permutations(range(expected.ndim))
+               if np.transpose(expected, order).shape == got.shape)

@@ -8,6 +8,7 @@ import keras
 import numpy as np
 import tensorflow as tf
 
+from autograder.labs.lab1 import mistakes
 from autograder.sandbox.probes import ContractError, probe, student_attribute
 from autograder.labs.shared.probes import (build_cell, prepared_cell, run_steps, set_weights_by_name, short_name,
                                            state_arrays, weight_arrays)
@@ -53,6 +54,8 @@ def unroll(arrays, params):
     if not isinstance(result, (tuple, list)) or len(result) != 2:
         raise ContractError(f"unroll must return (outputs, final_states); it returned {type(result).__name__}")
     outputs, final_states = result
+    if isinstance(outputs, (list, tuple)) and not isinstance(final_states, (list, tuple)):
+        raise ContractError(mistakes.UNROLL_RETURNS_SWAPPED.message, mistake=mistakes.UNROLL_RETURNS_SWAPPED.name)
     if not isinstance(final_states, (list, tuple)):
         raise ContractError(
             f"unroll's final_states must be a list of state tensors (like [h], or [h, c] for an LSTM); "
@@ -87,6 +90,10 @@ def _check_list(result, count, what):
         raise ContractError(f"{what} must return a list of gradients; it returned {type(result).__name__}")
     if len(result) != count:
         raise ContractError(f"{what} returned {len(result)} gradients for {count} inputs")
+    dropped = [i for i, g in enumerate(result) if g is None]
+    if dropped:
+        raise ContractError(f"{what} returned None for gradient {dropped[0]}, a tensor: "
+                            f"{mistakes.GRADIENT_DROPPED.message}", mistake=mistakes.GRADIENT_DROPPED.name)
     return {f"out.{i}": _as_array(g, f"{what}'s gradient {i}") for i, g in enumerate(result)}
 
 
@@ -123,6 +130,8 @@ def clip_by_global_norm(arrays, params):
 def _clip_pair(result):
     if not isinstance(result, (tuple, list)) or len(result) != 2:
         raise ContractError("clip_by_global_norm must return a pair (clipped_list, global_norm)")
+    if isinstance(result[1], (list, tuple)) and not isinstance(result[0], (list, tuple)):
+        raise ContractError(mistakes.CLIP_RETURNS_SWAPPED.message, mistake=mistakes.CLIP_RETURNS_SWAPPED.name)
     return result
 
 

@@ -47,6 +47,9 @@ def _prefixed(arrays, prefix):
     return {key[len(prefix) + 1:]: value for key, value in arrays.items() if key.startswith(prefix + ".")}
 
 
+SYMMETRIC_LOSSES = ("mse",)  # loss_fn(y_pred, y_true) == loss_fn(y_true, y_pred)
+
+
 def loss_function(name):
     if name == "mse":
         return lambda y_true, y_pred: tf.reduce_mean(tf.square(y_pred - y_true))
@@ -169,6 +172,8 @@ def truncated_bptt(arrays, params):
     out = _tbptt_outputs(losses, states, cell, readout)
     if params.get("reference"):
         for name, variant in WRONG_TBPTT.items():
+            if name == "loss_arguments_swapped" and params.get("loss", "mse") in SYMMETRIC_LOSSES:
+                continue  # the same numbers as the right answer: nothing to tell apart
             cell, readout = build_cell_and_readout(arrays, params)
             optimizer = keras.optimizers.SGD(params["learning_rate"])
             losses, states = variant(cell, readout, optimizer, tf.constant(arrays["x"]), tf.constant(arrays["y"]),
@@ -199,7 +204,9 @@ def _chunks(steps, k, drop_last=False):
 
 
 def _per_chunk_updates(cell, readout, optimizer, x, y, loss_fn, k, initial, carry=True, drop_last=False,
-                       across=False):
+                       across=False, loss_arguments_swapped=False):
+    if loss_arguments_swapped:
+        loss_fn = (lambda given: lambda y_true, y_pred: given(y_pred, y_true))(loss_fn)
     variables = cell.trainable_variables + readout.trainable_variables
     start_states = initial or _zeros(cell, x.shape[0])
     states, losses = start_states, []
@@ -245,4 +252,5 @@ WRONG_TBPTT = {
     "gradient_across_chunks": lambda *a: _per_chunk_updates(*a, across=True),
     "one_update_full_bptt": lambda *a: _one_update(*a, truncated=False),
     "one_update_truncated": lambda *a: _one_update(*a, truncated=True),
+    "loss_arguments_swapped": lambda *a: _per_chunk_updates(*a, loss_arguments_swapped=True),
 }

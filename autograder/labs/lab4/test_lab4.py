@@ -37,13 +37,13 @@ def check_skill(grader, case_id):
     case = grader.case(case_id)
     outcome = grader.run(case)
     baseline, perfect = case.params["baseline"], case.params["perfect"]
-    variants = mistakes.skill_variants(case.inputs["metric"], baseline, perfect)
     what = f"skill(metric, baseline={baseline:.4g}, perfect={perfect:g})"
+    # A fresh (lazy) generator of variants for each check: computed only on wrong values.
     check_array(outcome.arrays["scalars"], case.expected_arrays["scalars"], f"{what} on single numbers",
-                axis_names=["metric"], mistakes=variants)
+                axis_names=["metric"], mistakes=mistakes.skill_variants(case.inputs["metric"], baseline, perfect))
     check_array(outcome.arrays["array"], case.expected_arrays["array"],
                 f"{what} on a NumPy array of metrics (it should work elementwise)", axis_names=["metric"],
-                mistakes=variants)
+                mistakes=mistakes.skill_variants(case.inputs["metric"], baseline, perfect))
 
 
 @points(1, exercise="skill", stage="an error metric (MSE, perfect = 0)")
@@ -76,8 +76,7 @@ def check_train_step(grader, case_id):
             if all(close(got[k], w - lr * g) for k, w, g in zip(keys, start, applied)):
                 raise _mistake(f"{described}: the weights after the update", mistake)
     # The loss of the forward pass (before the update).
-    loss_variants = [(mistakes.LOSS_AFTER_UPDATE, want["loss_after"])]
-    check_array(got["loss"], want["loss"], f"{described}: the returned loss", mistakes=loss_variants)
+    check_array(got["loss"], want["loss"], f"{described}: the returned loss", mistakes=mistakes.loss_variants(want))
     check_array(got["norm"], want["norm"], f"{described}: the returned global norm (before clipping)",
                 rtol=1e-3, atol=1e-5, mistakes=mistakes.norm_variants(grads, clip_norm))
     for key in keys:
@@ -117,12 +116,17 @@ def check_chrono(grader, case_id):
     what = f"chrono_bias({p['kind']!r}, units={p['units']}, t_max={p['t_max']}, seed={p['seed']})"
     got, want = outcome.arrays["bias"], case.expected_arrays["bias"]
     if got.shape != want.shape:
-        raise Feedback(f"{what} returned shape {got.shape}; the whole bias of a {p['kind'].upper()} cell has "
-                       f"{gates} blocks of {p['units']}: shape {want.shape}", kind="contract")
-    check_array(got, want, what, axis_names=["bias entry"], mistakes=mistakes.chrono_variants(want, p["kind"]))
+        message = (f"{what} returned shape {got.shape}; the whole bias of a {p['kind'].upper()} cell has "
+                   f"{gates} blocks of {p['units']}: shape {want.shape}")
+        if got.ndim == 1 and got.size % p["units"] == 0:  # whole blocks, but too few or too many
+            raise Feedback(f"{message}: {mistakes.CHRONO_BLOCK_COUNT.message}", kind="mistake",
+                           mistake=mistakes.CHRONO_BLOCK_COUNT.name)
+        raise Feedback(message, kind="contract")
+    check_array(got, want, what, axis_names=["bias entry"],
+                mistakes=mistakes.chrono_variants(want, p["kind"], got, p["units"], p["t_max"], p["seed"]))
     if outcome.values.get("dtype") != case.expected_values["dtype"]:
-        raise Feedback(f"{what} returned {outcome.values.get('dtype')} values; return a float32 array (the bias "
-                       "a Keras cell holds): np.concatenate(blocks).astype(np.float32)", kind="contract")
+        raise Feedback(f"{what} returned {outcome.values.get('dtype')} values; {mistakes.CHRONO_NOT_FLOAT32.message}",
+                       kind="mistake", mistake=mistakes.CHRONO_NOT_FLOAT32.name)
 
 
 @points(1, exercise="chrono_bias", stage="LSTM: b_f = log u, b_i = -b_f")
@@ -150,15 +154,19 @@ def check_truncated(grader, case_id):
     for mistake, variant in mistakes.tbptt_variants(want):
         if all(close(got.get(n, np.zeros(0)), variant[n], rtol=1e-3, atol=1e-5) for n in names if n in variant):
             raise _mistake(described, mistake)
+    frozen = mistakes.frozen_weights_mistake(got, case.inputs, want, described)
+    if frozen is not None:
+        raise Feedback(frozen.message, kind="mistake", mistake=frozen.name)
     n_states = sum(1 for n in want if n.startswith("state."))
     got_states = sum(1 for n in got if n.startswith("state."))
     if got["losses"].shape != want["losses"].shape:
         raise Feedback(f"{described}: {got['losses'].size} chunk losses returned; T={steps} in chunks of k={k} "
-                       f"makes {chunks} (the last one {steps - (chunks - 1) * k} steps long), one loss each",
-                       kind="contract")
+                       f"makes {chunks} (the last one {steps - (chunks - 1) * k} steps long), one loss each: "
+                       f"{mistakes.CHUNK_COUNT.message}", kind="mistake", mistake=mistakes.CHUNK_COUNT.name)
     if got_states != n_states:
         raise Feedback(f"{described}: {got_states} final state tensor(s) returned; this cell has {n_states} "
-                       "(return the list the last step produced)", kind="contract")
+                       f"(return the list the last step produced): {mistakes.STATE_COUNT.message}",
+                       kind="mistake", mistake=mistakes.STATE_COUNT.name)
     check_array(got["losses"], want["losses"], f"{described}: the chunk losses", time_axis=0,
                 axis_names=["chunk"], rtol=1e-3, atol=1e-5)
     for i in range(n_states):

@@ -54,14 +54,28 @@ FLIPPED_FEATURES = _mistake(
 )
 BACKWARD_LAST_WRONG_END = _mistake(
     "backward_last_wrong_end",
-    "with return_sequences=False the backward half is <-h_T, which has read only x_T: take the backward "
-    "cell's *final* step, <-h_1 (the last row of its run before you flip it back, row 0 after)",
+    "with return_sequences=False the backward half is the backward cell's *final* step, <-h_1, the one that has "
+    "read the whole sequence (the last row of its run before you flip it back, row 0 after); yours is another "
+    "step (<-h_T has read only x_T)",
 )
 FORWARD_LAST_WRONG_END = _mistake(
     "forward_last_wrong_end",
-    "with return_sequences=False the forward half is ->h_1, which has read only x_1: take the forward "
-    "cell's final step, ->h_T (forward[:, -1])",
+    "with return_sequences=False the forward half is the forward cell's final step, ->h_T (forward[:, -1]), the "
+    "one that has read the whole sequence; yours is an earlier step (->h_1 has read only x_1)",
 )
+
+ONE_DIRECTION_TWICE = _mistake(
+    "one_direction_twice",
+    "both halves hold the same direction: concatenate the forward outputs and the (re-aligned) backward ones, "
+    "ops.concatenate([forward, backward], axis=-1)",
+)
+BACKWARD_CELL_FORWARD = _mistake(
+    "backward_cell_runs_forward",
+    "the forward half ran the backward cell: forward = self.forward_rnn(inputs) on the inputs as they are; "
+    "self.backward_rnn reads the flipped ones",
+)
+HALF_NEGATED = _mistake("half_negated", "one half of the output has the wrong sign: concatenate the directions' "
+                        "outputs as they are, ops.concatenate([forward, backward], axis=-1)")
 
 # -- DeepRNN -------------------------------------------------------------------------------------
 EVERY_LAYER_READS_INPUTS = _mistake(
@@ -80,8 +94,8 @@ ONLY_LAST_STEP_FED = _mistake(
 )
 DEEP_LAST_WRONG_END = _mistake(
     "deep_last_wrong_end",
-    "with return_sequences=False return the top layer's output at the last step, h_T (sequence[:, -1]), "
-    "not the first",
+    "with return_sequences=False return the top layer's output at the last step, h_T (sequence[:, -1]); "
+    "yours is an earlier step",
 )
 
 # -- layouts (recognised from the shape) ---------------------------------------------------------
@@ -152,16 +166,31 @@ def bidirectional_variants(inputs, return_sequences):
             (FORWARD_CELL_BOTH_WAYS, _cat(forward, forward_cell_reading[:, ::-1])),
             (FLIPPED_FEATURES, _cat(forward, feature_flipped)),
             (FLIPPED_FEATURES, _cat(forward, feature_flipped[..., ::-1])),
+            (FLIPPED_FEATURES, _cat(forward, reading[..., ::-1])),
+            (ONE_DIRECTION_TWICE, _cat(forward, forward)),
+            (ONE_DIRECTION_TWICE, _cat(backward, backward)),
+            (BACKWARD_CELL_FORWARD, _cat(unflipped, backward)),
+            (HALF_NEGATED, _cat(forward, -backward)),
+            (HALF_NEGATED, _cat(-forward, backward)),
         ]
+    steps = x.shape[1]
     return [
         (BACKWARD_LAST_WRONG_END, _cat(forward[:, -1], backward[:, -1])),
         (FORWARD_LAST_WRONG_END, _cat(forward[:, 0], backward[:, 0])),
+        # Each direction's output at another step than the one it finished on.
+        *[(FORWARD_LAST_WRONG_END, _cat(forward[:, s], backward[:, 0])) for s in range(steps - 1)],
+        *[(BACKWARD_LAST_WRONG_END, _cat(forward[:, -1], reading[:, s])) for s in range(steps - 1)],
         (SWAPPED_DIRECTIONS, _cat(backward[:, 0], forward[:, -1])),
         (INPUT_NOT_REVERSED, _cat(forward[:, -1], unflipped[:, -1])),
         (INPUT_NOT_REVERSED, _cat(forward[:, -1], unflipped[:, 0])),
         (INPUT_NOT_REVERSED, _cat(forward[:, -1], unflipped[::-1, -1])),
         (FORWARD_CELL_BOTH_WAYS, _cat(forward[:, -1], forward_cell_reading[:, -1])),
         (FLIPPED_FEATURES, _cat(forward[:, -1], feature_flipped[:, -1])),
+        (ONE_DIRECTION_TWICE, _cat(forward[:, -1], forward[:, -1])),
+        (ONE_DIRECTION_TWICE, _cat(backward[:, 0], backward[:, 0])),
+        (BACKWARD_CELL_FORWARD, _cat(unflipped[:, -1], backward[:, 0])),
+        (HALF_NEGATED, _cat(forward[:, -1], -backward[:, 0])),
+        (HALF_NEGATED, _cat(-forward[:, -1], backward[:, 0])),
     ]
 
 
@@ -205,7 +234,8 @@ def deep_variants(inputs, return_sequences):
     for index, prefix in enumerate(prefixes):
         sequence = simple_rnn(sequence if index == 0 else sequence[:, -1:], *_weights(inputs, prefix))
     last = [(mistake, out[:, -1]) for mistake, out in variants]
-    return last + [(DEEP_LAST_WRONG_END, layers[-1][:, 0]), (ONLY_LAST_STEP_FED, sequence[:, -1])]
+    return last + [(DEEP_LAST_WRONG_END, layers[-1][:, s]) for s in range(x.shape[1] - 1)] + \
+        [(ONLY_LAST_STEP_FED, sequence[:, -1])]
 
 
 def shape_mistake(got_shape, expected_shape, wrapper):

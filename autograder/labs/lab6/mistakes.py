@@ -13,7 +13,7 @@ Everything here runs in the grader process with NumPy only. Two sources:
 
 import numpy as np
 
-from autograder.engine.mistakes import catalogue
+from autograder.engine.mistakes import Mistake, catalogue
 from autograder.labs.shared.reference import simple_rnn
 
 CATALOGUE, _mistake = catalogue()
@@ -67,6 +67,14 @@ def classifier_variants(inputs):
     ]
 
 
+# -- both wiring functions -------------------------------------------------------------------------
+LAYERS_OUT_OF_ORDER = _mistake(
+    "layers_out_of_order",
+    "the layers are in the wrong order: a Sequential model runs them top to bottom, so list them as the data "
+    "flows, keras.layers.RNN(cell) before the Dense read-out (and in char_model the Embedding before both)",
+)
+
+
 # -- char_model ------------------------------------------------------------------------------------
 LAST_STEP_ONLY = _mistake(
     "char_model_last_step_only",
@@ -99,6 +107,13 @@ PER_ROW_MEAN = _mistake(
 )
 
 
+BPC_FORMULA = _mistake(  # every other mix-up of its pieces; each variant says how it reads
+    "bpc_wrong_formula",
+    "bits per character = sum(nats * mask) / sum(mask) / ln 2: the masked cross-entropies summed, divided by the "
+    "number of real steps, and turned from nats into bits",
+)
+
+
 def cross_entropy_nats(logits, targets):
     z = np.asarray(logits, np.float64)
     z = z - z.max(axis=-1, keepdims=True)
@@ -112,11 +127,33 @@ def bits_per_char_variants(inputs):
     bits = nats / np.log(2.0)
     with np.errstate(invalid="ignore", divide="ignore"):
         per_row = (bits * mask).sum(axis=1) / mask.sum(axis=1)
-    return [
+    yield from [
         (NATURAL_LOG, np.float64((nats * mask).sum() / mask.sum())),
         (PADDING_COUNTED, np.float64(bits.mean())),
         (PER_ROW_MEAN, np.float64(np.nanmean(per_row))),
     ]
+    yield from _bpc_formulas(nats, mask)
+
+
+def _bpc_formulas(nats, mask):
+    """(Mistake, value) for every other mix-up of the sum, the count and the change of base, as code reads it."""
+    totals = {"sum(nats * mask)": (nats * mask).sum(), "sum(nats)": nats.sum(), "sum(nats + mask)": (nats + mask).sum(),
+              "mean(nats * mask)": (nats * mask).mean(), "sum(mask)": mask.sum()}
+    counts = {"sum(mask)": mask.sum(), "mean(mask)": mask.mean(), "batch * L": float(mask.size),
+              "batch": float(mask.shape[0]), "1": 1.0}
+    bases = {"/ ln 2": 1 / np.log(2.0), "* ln 2": np.log(2.0), "/ 2": 0.5, "/ ln 10": 1 / np.log(10.0), "": 1.0}
+    right = (nats * mask).sum() / mask.sum() / np.log(2.0)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        for operator in ("/", "*"):
+            for top, total in totals.items():
+                for bottom, count in counts.items():
+                    for base, factor in bases.items():
+                        value = (total / count if operator == "/" else total * count) * factor
+                        if np.isclose(value, right, rtol=1e-9, atol=0):  # the right value, another way written
+                            continue
+                        written = f"{top} {operator} {bottom} {base}".strip()
+                        yield Mistake(BPC_FORMULA.name, f"your value equals {written} here; {BPC_FORMULA.message}"), \
+                            np.float64(value)
 
 
 # -- sample ----------------------------------------------------------------------------------------
@@ -136,11 +173,24 @@ OFF_BY_ONE = _mistake(
     "newest token): after appending a token, feed the whole longer sequence and read logits[:, -1]",
 )
 
+PICK_INVERTED = _mistake(
+    "sample_pick_inverted",
+    "the inverse-CDF pick counts the wrong side of u: the token is the number of cumulative probabilities "
+    "*below* u, (np.cumsum(p, axis=-1) < u).sum(axis=-1)",
+)
+PREPENDED = _mistake(
+    "sample_token_prepended",
+    "each new token was put in front of the sequence: append it at the end, "
+    "np.concatenate([tokens, token[:, None]], axis=1), so the model reads the text in order",
+)
+
 SAMPLE_VARIANTS = {
     "argmax": ARGMAX,
     "temperature_after_softmax": TEMPERATURE_AFTER_SOFTMAX,
     "temperature_after_softmax_unnormalised": TEMPERATURE_AFTER_SOFTMAX,
     "off_by_one": OFF_BY_ONE,
+    "pick_inverted": PICK_INVERTED,
+    "prepended": PREPENDED,
 }
 
 

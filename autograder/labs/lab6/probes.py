@@ -18,6 +18,7 @@ import keras
 import numpy as np
 import tensorflow as tf
 
+from autograder.labs.lab6 import mistakes
 from autograder.labs.shared.probes import set_weights_by_name, short_name
 from autograder.sandbox.probes import ContractError, probe, student_attribute
 
@@ -48,6 +49,15 @@ def _layer(model, kind, what):
     return found[0]
 
 
+def _check_order(model, kinds, what):
+    """A ContractError naming the mistake when the model's layers of ``kinds`` come in another order."""
+    found = [kind for layer in model.layers for kind in kinds if isinstance(layer, kind)]
+    if found != sorted(found, key=kinds.index):
+        raise ContractError(f"{what}'s layers run in the order {[k.__name__ for k in found]}, not "
+                            f"{[k.__name__ for k in kinds]}: {mistakes.LAYERS_OUT_OF_ORDER.message}",
+                            mistake=mistakes.LAYERS_OUT_OF_ORDER.name)
+
+
 def _set(layer, weights, what):
     found = {short_name(v): v for v in layer.weights}
     for name, value in weights.items():
@@ -71,6 +81,7 @@ def pixel_classifier(arrays, params):
     x = tf.constant(arrays["x"])
     cell = keras.layers.SimpleRNNCell(params["units"])
     model = _model(function(cell, params["classes"], input_dim=1), "pixel_classifier")
+    _check_order(model, (keras.layers.RNN, keras.layers.Dense), "pixel_classifier")
     model(x)  # builds every layer (also when the model was given no Input)
     _wired(model, cell, arrays, "pixel_classifier")
     return {}, {"logits": _as_array(model(x), "the model's output")}
@@ -93,6 +104,7 @@ def char_model(arrays, params):
     tokens = arrays["tokens"]
     cell = keras.layers.GRUCell(params["units"])
     model = _model(function(cell, params["vocab"], embedding_dim=params["embedding"]), "char_model")
+    _check_order(model, (keras.layers.Embedding, keras.layers.RNN, keras.layers.Dense), "char_model")
     model(tf.constant(tokens))
     _wired(model, cell, arrays, "char_model", embedding=True)
     out = {"right": _as_array(model(tf.constant(tokens)), "the model's output"),
@@ -154,7 +166,7 @@ def sample(arrays, params):
 
 
 # Known wrong versions of sample, run by the reference only (``mistakes.py`` names them).
-def _draw(model, start, length, seed, distribution, position=-1):
+def _draw(model, start, length, seed, distribution, position=-1, pick=None, prepend=False):
     rng = np.random.default_rng(seed)
     tokens = np.asarray(start, dtype=np.int32)
     drawn = []
@@ -162,9 +174,10 @@ def _draw(model, start, length, seed, distribution, position=-1):
         logits = np.asarray(model(tokens), dtype=np.float64)[:, position, :]
         p = distribution(logits)
         u = rng.random((tokens.shape[0], 1))
-        token = np.minimum((np.cumsum(p, axis=-1) < u).sum(axis=-1), p.shape[-1] - 1).astype(np.int32)
+        below = (np.cumsum(p, axis=-1) < u) if pick is None else pick(np.cumsum(p, axis=-1), u)
+        token = np.minimum(below.sum(axis=-1), p.shape[-1] - 1).astype(np.int32)
         drawn.append(token)
-        tokens = np.concatenate([tokens, token[:, None]], axis=1)
+        tokens = np.concatenate([token[:, None], tokens] if prepend else [tokens, token[:, None]], axis=1)
     return np.stack(drawn, axis=1)
 
 
@@ -191,4 +204,9 @@ WRONG_SAMPLERS = {
     "temperature_after_softmax_unnormalised": lambda m, s, n, t, seed: _draw(m, s, n, seed, lambda z: _softmax(z) / t),
     # The logits one position behind: the prediction made before the newest token was read.
     "off_by_one": lambda m, s, n, t, seed: _draw(m, s, n, seed, lambda z: _softmax(z / t), position=-2),
+    # The inverse-CDF pick counting the other side of u.
+    "pick_inverted": lambda m, s, n, t, seed: _draw(m, s, n, seed, lambda z: _softmax(z / t),
+                                                    pick=lambda cdf, u: cdf >= u),
+    # The new token put in front of the sequence, not after it.
+    "prepended": lambda m, s, n, t, seed: _draw(m, s, n, seed, lambda z: _softmax(z / t), prepend=True),
 }
