@@ -341,9 +341,9 @@ def test_feedback_keeps_the_exception_and_adds_the_diagnosis():
     told = from_outcome(outcome(err), case=cell_case(), lab=1)
     assert told.kind == "error" and told.mistake == "input_times_recurrent_kernel"
     assert told.message.startswith(plain.message + ". This matmul multiplied a (3, 4) by a (5, 5)")
-    # TensorFlow's graph-node prefix is dropped, the exception and its line kept
+    # TensorFlow's graph-node prefix and op suffix are dropped, the exception and its line kept
     assert plain.message == ("your code raised InvalidArgumentError: Matrix size-incompatible: In[0]: [3,4], In[1]: "
-                             "[5,5] [Op:MatMul] name: (rnnlab/simple_rnn.py, line 97 in call)")
+                             "[5,5] (rnnlab/simple_rnn.py, line 97 in call)")
     # a message that ends with its own period (no line to show) gets no second one
     sequential = error("Layers added to a Sequential model should have a single positional argument, the input "
                        "tensor. Layer InputLayer has no positional arguments.", "ValueError", where=None)

@@ -12,6 +12,7 @@ import re
 from autograder.engine.diagnose import diagnose
 
 _TF_NODE = re.compile(r"^\{\{function_node [^}]*\}\}\s*")
+_TF_OP = re.compile(r"\s*\[Op:\w+\](\s*name:.*)?$")  # "... [Op:MatMul] name: ": the op the message already names
 
 # The release turns every solution block into ``raise NotImplementedError(todo_pointer(...))``;
 # ``from_outcome`` reads the exercise back out of that message. One sentence, both ends.
@@ -89,7 +90,7 @@ def from_outcome(outcome, case=None, lab=None):
         )
     # TensorFlow prefixes an op's error with the graph node that ran it ("{{function_node
     # __wrapped__MatMul_device_/job:localhost/...}} "): noise to a student, who keeps the rest.
-    message = _TF_NODE.sub("", message).strip()
+    message = _TF_OP.sub("", _TF_NODE.sub("", message)).strip()
     raised = f"your code raised {error.get('type', 'an error')}: {message}{_where(error)}"
     found = diagnose(error, case, lab) if case is not None else None  # a mistake name, or a hint (None)
     if found is None:
