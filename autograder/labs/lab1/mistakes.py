@@ -13,7 +13,7 @@ import numpy as np
 from autograder.engine.compare import close
 from autograder.engine.mistakes import catalogue
 from autograder.labs.shared import equations
-from autograder.labs.shared.mistakes import edited_variants, specific
+from autograder.labs.shared.mistakes import edited_variants, specific, sum_edits
 from autograder.labs.shared.reference import simple_rnn
 
 CATALOGUE, _mistake = catalogue()
@@ -170,15 +170,8 @@ UNROLL_STACK_AXIS = _mistake(
 
 # One edited equation of h_t = act(x_t K + h_{t-1} U + b) (shared/equations.py's SIMPLE_RNN table).
 SIMPLE_RNN_EDITS = [
-    (RECURRENT_SUBTRACTED, {"pre": lambda v: v.xK - v.hU + v.bias}),
-    (BIAS_SUBTRACTED, {"pre": lambda v: v.xK + v.hU - v.bias}),
-    (specific(TERMS_MULTIPLIED, "x_t K and h_{t-1} U are multiplied: h_t = act(x_t K + h_{t-1} U + b) adds them"),
-     {"pre": lambda v: v.xK * v.hU + v.bias}),
-    (specific(TERMS_MULTIPLIED, "the bias multiplies h_{t-1} U: h_t = act(x_t K + h_{t-1} U + b) adds it"),
-     {"pre": lambda v: v.xK + v.hU * v.bias}),
-    (specific(TERMS_MULTIPLIED, "the bias multiplies x_t K + h_{t-1} U: h_t = act(x_t K + h_{t-1} U + b) adds it"),
-     {"pre": lambda v: (v.xK + v.hU) * v.bias}),
-    (ONLY_BIAS, {"pre": lambda v: v.bias + 0.0 * v.xK}),  # 0 * xK: the bias broadcast to (batch, H)
+    *sum_edits("pre", "h_t = act(x_t K + h_{t-1} U + b)", RECURRENT_SUBTRACTED, BIAS_SUBTRACTED, TERMS_MULTIPLIED,
+               ONLY_BIAS),
     (specific(RETURNED_NEGATED, "the output is negated: call returns (h_t, [h_t]), yours returns -h_t as the output"),
      {"output": lambda v: -v.h}),
     (specific(RETURNED_NEGATED, "the state is negated: call returns (h_t, [h_t]), yours passes -h_t on as the state"),

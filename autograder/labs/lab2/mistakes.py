@@ -14,7 +14,7 @@ import numpy as np
 
 from autograder.engine.mistakes import catalogue
 from autograder.labs.shared import equations
-from autograder.labs.shared.mistakes import edited_variants, gate_order_variants, specific
+from autograder.labs.shared.mistakes import edited_variants, gate_order_variants, specific, sum_edits
 from autograder.labs.shared.reference import lstm
 
 CATALOGUE, _mistake = catalogue()
@@ -217,15 +217,8 @@ def _gate_edits(peepholes):
 def _sum_edits():
     """One term of z = x_t K + h_{t-1} U + b subtracted, multiplied, or the matmuls gone."""
     return [
-        (LSTM_RECURRENT_SUBTRACTED, {"z": lambda v: v.xK - v.hU + v.bias}),
-        (LSTM_BIAS_SUBTRACTED, {"z": lambda v: v.xK + v.hU - v.bias}),
-        (specific(LSTM_TERMS_MULTIPLIED, "x_t K and h_{t-1} U are multiplied: z = x_t K + h_{t-1} U + b adds them"),
-         {"z": lambda v: v.xK * v.hU + v.bias}),
-        (specific(LSTM_TERMS_MULTIPLIED, "the bias multiplies h_{t-1} U: z = x_t K + h_{t-1} U + b adds it"),
-         {"z": lambda v: v.xK + v.hU * v.bias}),
-        (specific(LSTM_TERMS_MULTIPLIED, "the bias multiplies x_t K + h_{t-1} U: z = x_t K + h_{t-1} U + b adds it"),
-         {"z": lambda v: (v.xK + v.hU) * v.bias}),
-        (LSTM_ONLY_BIAS, {"z": lambda v: v.bias + 0.0 * v.xK}),  # 0 * xK: the bias broadcast to (batch, 4H)
+        *sum_edits("z", "z = x_t K + h_{t-1} U + b", LSTM_RECURRENT_SUBTRACTED, LSTM_BIAS_SUBTRACTED,
+                   LSTM_TERMS_MULTIPLIED, LSTM_ONLY_BIAS),
         (LSTM_RECURRENT_ON_CELL, {"hU": lambda v: v.c_prev @ v.recurrent_kernel}),
     ]
 

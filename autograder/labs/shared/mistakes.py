@@ -44,6 +44,22 @@ def specific(mistake, message):
     return Mistake(mistake.name, message)
 
 
+def sum_edits(equation, written, subtracted, bias_subtracted, multiplied, only_bias):
+    """``(Mistake, edits)`` for one term of ``equation`` = x_t K + h_{t-1} U + b subtracted, two terms
+    multiplied, or both matmuls gone; ``written`` is how the lab writes the sum ("z = x_t K + ...")."""
+    return [
+        (subtracted, {equation: lambda v: v.xK - v.hU + v.bias}),
+        (bias_subtracted, {equation: lambda v: v.xK + v.hU - v.bias}),
+        (specific(multiplied, f"x_t K and h_{{t-1}} U are multiplied: {written} adds them"),
+         {equation: lambda v: v.xK * v.hU + v.bias}),
+        (specific(multiplied, f"the bias multiplies h_{{t-1}} U: {written} adds it"),
+         {equation: lambda v: v.xK + v.hU * v.bias}),
+        (specific(multiplied, f"the bias multiplies x_t K + h_{{t-1}} U: {written} adds it"),
+         {equation: lambda v: (v.xK + v.hU) * v.bias}),
+        (only_bias, {equation: lambda v: v.bias + 0.0 * v.xK}),  # 0 * xK: the bias broadcast to (batch, width)
+    ]
+
+
 def edited_variants(table, run):
     """``(Mistake, outputs)`` for each ``(Mistake, edits)`` of ``table``, computed one at a time as
     ``run(edits)`` (``equations.run`` on the case's inputs): a generator, so ``check_array`` stops
