@@ -3,8 +3,8 @@
 
 The wiring functions get a Keras *built-in* cell (``SimpleRNNCell`` for the classifier, ``GRUCell``
 for the character model); the probe sets the case's weights by name into the model they return
-and runs it. ``sample`` gets a character model the probe builds itself from built-in layers, so
-its logits are a fixed function of the tokens.
+and runs it. ``sample`` gets a fixed character model (``SamplingModel``: the same layers, computed
+in NumPy), so its logits are a fixed function of the tokens.
 
 Params:
     units, classes:  (pixel_classifier) H and the number of classes
@@ -19,6 +19,7 @@ import numpy as np
 import tensorflow as tf
 
 from autograder.labs.lab6 import mistakes
+from autograder.labs.shared import equations
 from autograder.labs.shared.probes import set_weights_by_name, short_name
 from autograder.sandbox.probes import ContractError, probe, student_attribute
 
@@ -128,14 +129,47 @@ def bits_per_char(arrays, params):
 
 
 # -- sample ----------------------------------------------------------------------------------------
-def sampling_model(arrays, params):
-    """Embedding -> RNN(GRUCell, every step) -> Dense, built from Keras layers with the case's weights."""
-    cell = keras.layers.GRUCell(params["units"])
-    model = keras.Sequential([keras.Input((None,), dtype="int32"),
-                              keras.layers.Embedding(params["vocab"], params["embedding"]),
-                              keras.layers.RNN(cell, return_sequences=True), keras.layers.Dense(params["vocab"])])
-    _wired(model, cell, arrays, "the sampling model", embedding=True)
-    return model
+class SamplingModel:
+    """The character model ``sample`` gets: Embedding -> RNN(GRUCell, every step) -> Dense, in NumPy.
+
+    It computes what ``keras.Sequential`` of those built-in layers computes with the case's weights
+    (GRU with ``reset_after=True``, ``shared/equations.py``), as a plain function of the tokens:
+    ``sample`` calls its model once per drawn token on the whole sequence so far, and one eager
+    Keras call of that model costs more than every other part of ``sample`` together (~25 ms on a
+    slow CPU, 1.8 s of a master's grading). The draws, not the model, are what is graded, and the
+    reference run calls this same model, so both see the same logits to the last bit.
+
+    Called like a Keras model: ``model(tokens)`` (or ``model.predict(tokens)``) on int ids
+    ``(batch, t)`` returns float32 logits ``(batch, t, V)``, as a tensor.
+    """
+
+    def __init__(self, arrays, params):
+        self.vocab = int(params["vocab"])
+        self.embeddings = np.asarray(arrays["embedding.embeddings"], np.float64)
+        self.cell_weights = _prefixed(arrays, "cell")
+        self.readout = _prefixed(arrays, "readout")
+
+    def logits(self, tokens):
+        ids = np.asarray(tokens)
+        if ids.ndim != 2:
+            raise ValueError(f"the model takes token ids of shape (batch, t); got shape {ids.shape}")
+        if not (np.issubdtype(ids.dtype, np.integer) or np.issubdtype(ids.dtype, np.floating)):
+            raise TypeError(f"the model takes integer token ids; got an array of {ids.dtype}")
+        ids = ids.astype(np.int64)  # Keras's Embedding casts float ids to int too
+        outside = (ids < 0) | (ids >= self.vocab)
+        if outside.any():
+            raise ValueError(f"token ids must be in [0, {self.vocab}); got {ids[outside][0]} "
+                             f"at position {tuple(int(i) for i in np.argwhere(outside)[0])}")
+        hidden, _ = equations.run(equations.GRU_RESET_AFTER, equations.GRU_STATES, self.embeddings[ids],
+                                  self.cell_weights)
+        out = hidden @ np.asarray(self.readout["kernel"], np.float64) + np.asarray(self.readout["bias"], np.float64)
+        return out.astype(np.float32)
+
+    def __call__(self, tokens, training=None, **kwargs):
+        return tf.constant(self.logits(tokens))
+
+    def predict(self, tokens, **kwargs):
+        return self.logits(tokens)
 
 
 def _tokens(result, batch, length):
@@ -150,7 +184,7 @@ def _tokens(result, batch, length):
 @probe("lab6_sample")
 def sample(arrays, params):
     function = student_attribute("charmodel", "sample")
-    model = sampling_model(arrays, params)
+    model = SamplingModel(arrays, params)
     start, length, seed = arrays["start"], params["length"], params["seed"]
     out = {}
     for i, temperature in enumerate(params["temperatures"]):
