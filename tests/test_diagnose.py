@@ -223,6 +223,11 @@ def test_attributes():
                              "name: strided_slice/", "time_index_out_of_range"),
     ("ValueError", "Argument `output` must have rank (ndim) `target.ndim - 1`. Received: target.shape=(4, 3), "
                    "output.shape=(4,)", "loss_arguments_swapped"),
+    # Eager-only code under tf.function (Lab 4's compiled train_step), as the child reports it
+    ("AttributeError", "'SymbolicTensor' object has no attribute 'numpy'", "value_of_compiled_tensor"),
+    ("NotImplementedError", "Cannot convert a symbolic tf.Tensor (global_norm/global_norm:0) to a numpy array. "
+                            "This error may indicate that you're trying to pass a Tensor to a NumPy call, which is "
+                            "not supported.", "value_of_compiled_tensor"),
 ])
 def test_python_and_keras_messages(type_, message, mistake):
     case = cell_case()

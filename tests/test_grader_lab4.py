@@ -217,7 +217,16 @@ VARIANTS = {
     # (float(loss) would not do: AutoGraph turns float() on a tensor into a cast.)
     ".numpy() in the step: fails only under tf.function": (
         [(RETURN, "return loss.numpy(), global_norm")],
-        {COMPILED: "your code raised"},
+        # The error's own last line and the student's line, not TensorFlow's "in user code:" header
+        {COMPILED: "your code raised AttributeError: 'SymbolicTensor' object has no attribute 'numpy' "
+                   "(rnnlab/training.py, line 84 in train_step). `.numpy` needs a tensor's value, and this code "
+                   "ran compiled (under tf.function)"},
+        {COMPILED: 1},
+    ),
+    "NumPy on a tensor in the step: fails only under tf.function": (
+        [(RETURN, "return loss, tf.constant(np.sqrt(np.square(global_norm)))")],
+        # TensorFlow raises NotImplementedError here: a bug to explain, not the release's "not implemented yet"
+        {COMPILED: "your code raised NotImplementedError: Cannot convert a symbolic tf.Tensor"},
         {COMPILED: 1},
     ),
 }

@@ -107,6 +107,10 @@ TENSOR_USED_AS_NUMPY_ARRAY = _mistake(
     "tensor_used_as_numpy_array",
     "a NumPy array method was called on a TensorFlow tensor: convert it first (np.asarray(t)), or use the "
     "keras.ops / tf function")
+VALUE_OF_COMPILED_TENSOR = _mistake(
+    "value_of_compiled_tensor",
+    "under tf.function a tensor is symbolic and has no value yet: `.numpy()`, float(t) and NumPy functions "
+    "on it work only eagerly; keep the step in TensorFlow ops (tf.* or keras.ops) and return tensors")
 INPUT_NOT_FIRST = _mistake(
     "input_not_first",
     "keras.Input must come first in keras.Sequential([...]): it declares the shape the layers after it read")

@@ -6,7 +6,8 @@ import re
 from autograder.engine.diagnose import (
     ARITHMETIC_ON_LIST, ATTRIBUTE_NOT_SET, BOOL_IN_ARITHMETIC, CELL_MODULES, INPUT_NOT_FIRST, LIST_USED_AS_TENSOR,
     LOSS_ARGUMENTS_SWAPPED, NEGATIVE_DIMENSION, OPTIMIZER_GOT_TENSOR_AS_VARIABLE, TENSOR_USED_AS_NUMPY_ARRAY,
-    WEIGHT_NOT_ASSIGNED, WRONG_ARGUMENT_TYPE, Diagnosis, dims, fmt, shape_of, where_file, where_function)
+    VALUE_OF_COMPILED_TENSOR, WEIGHT_NOT_ASSIGNED, WRONG_ARGUMENT_TYPE, Diagnosis, dims, fmt, shape_of, where_file,
+    where_function)
 
 
 _NO_ATTRIBUTE = re.compile(r"^'([\w.]+)' object has no attribute '(\w+)'$")
@@ -38,6 +39,11 @@ def missing_attribute(error, case, facts):
                          "Keras looked for a variable's id on a plain tensor: the optimizer got a tensor where a "
                          "variable goes. apply_gradients takes (gradient, variable) pairs: "
                          "optimizer.apply_gradients(zip(grads, variables))")
+    if owner == "SymbolicTensor" and attribute in ("numpy", *_NUMPY_METHODS):
+        return Diagnosis(VALUE_OF_COMPILED_TENSOR.name,
+                         f"`.{attribute}` needs a tensor's value, and this code ran compiled (under tf.function), "
+                         "where a tensor is symbolic: it has no value until the graph runs. Keep the step in "
+                         "TensorFlow ops (tf.* or keras.ops) and return tensors; it then runs eagerly and compiled")
     if owner.endswith("EagerTensor") and attribute in _NUMPY_METHODS:
         instead = f"np.asarray(value)) or use keras.ops.{attribute}" if attribute in _OPS_FUNCTIONS else "np.asarray(value))"
         return Diagnosis(TENSOR_USED_AS_NUMPY_ARRAY.name,
@@ -226,5 +232,22 @@ def wrong_first_argument(error, case, facts):
     return None
 
 
-RULES = (wrong_first_argument, missing_attribute, negative_dimension, arithmetic_on_list, not_a_tensor,
-         loss_arguments_swapped, tensor_as_dtype, input_not_first)
+_SYMBOLIC_VALUE = re.compile(r"^Cannot convert a symbolic tf\.Tensor")
+
+
+def compiled_tensor_value(error, case, facts):
+    """NumPy given a symbolic tensor: code written for eager mode, run under tf.function
+    (``np.asarray(t)`` raises "Cannot convert a symbolic tf.Tensor ... to a numpy array"). ``float(t)``
+    raises a TypeError too generic to name ("Expected any non-tensor type, but got a tensor")."""
+    if error.get("type") != "NotImplementedError":
+        return None
+    if not _SYMBOLIC_VALUE.match(error.get("message", "").strip()):
+        return None
+    return Diagnosis(VALUE_OF_COMPILED_TENSOR.name,
+                     "this code ran compiled (under tf.function), where a tensor is symbolic: it has no value "
+                     "until the graph runs, so NumPy cannot read it. Keep the step in TensorFlow ops "
+                     "(tf.* or keras.ops) and return tensors; it then runs eagerly and compiled")
+
+
+RULES = (compiled_tensor_value, wrong_first_argument, missing_attribute, negative_dimension, arithmetic_on_list,
+         not_a_tensor, loss_arguments_swapped, tensor_as_dtype, input_not_first)

@@ -13,6 +13,7 @@ Isolated mode (``-I``) means no user site-packages, no PYTHON* variables, no scr
 
 import json
 import os
+import re
 import signal
 import socket
 import sys
@@ -34,20 +35,39 @@ def _student_location(error, submission):
     return None
 
 
+def _graph_location(text, submission):
+    """The last ``File "...", line N, in f`` of a tf.function error's text that is inside the
+    submission: the traceback of an error raised while tracing points into TensorFlow instead."""
+    for path, line, function in reversed(re.findall(r'File "([^"]+)", line (\d+), in (\w+)', text)):
+        try:
+            return [str(Path(path).resolve().relative_to(submission)), int(line), function]
+        except ValueError:
+            continue
+    return None
+
+
 def _describe(error, submission):
-    from autograder.sandbox.probes import ContractError, plain_message
+    from autograder.sandbox.probes import ContractError, describe_stage_error, plain_message
 
     message = plain_message((error.msg if isinstance(error, SyntaxError) else str(error)).strip())
+    graph_where = None
+    if message.startswith("in user code"):
+        # Raised while tf.function traced student code: the real error is the text's last line.
+        graph_where = _graph_location(message, submission)
+        stage = describe_stage_error(error)
+        message, error_type = stage["message"], stage["type"]
+    else:
+        error_type = type(error).__name__
     message = message.splitlines()[0] if message else ""
     if isinstance(error, ContractError):
         kind = "contract"
-    elif isinstance(error, NotImplementedError):
-        kind = "not_implemented"
+    elif isinstance(error, NotImplementedError) and not message.startswith("Cannot convert a symbolic"):
+        kind = "not_implemented"  # the release's "fill this in"; TensorFlow's symbolic-tensor error is a bug
     elif getattr(error, "_rnnlab_import", False):
         kind = "import"
     else:
         kind = "exception"
-    described = {"kind": kind, "type": type(error).__name__, "message": message[:2000]}
+    described = {"kind": kind, "type": error_type, "message": message[:2000]}
     if kind == "contract" and isinstance(getattr(error, "mistake", None), str):
         described["mistake"] = error.mistake[:100]
     if isinstance(error, SyntaxError) and error.filename:
@@ -55,7 +75,7 @@ def _describe(error, submission):
             described["where"] = [str(Path(error.filename).resolve().relative_to(submission)), error.lineno, ""]
         except ValueError:
             pass
-    location = _student_location(error, submission)
+    location = graph_where or _student_location(error, submission)
     if location and "where" not in described:
         described["where"] = list(location)
     return described
