@@ -25,6 +25,7 @@ catch a hard-coded answer; these stages are also the slowest (a trace and a save
 running them twice would cost a quarter of a class's grading time and tell nobody anything new.
 """
 
+import contextlib
 import dataclasses
 import io
 import json
@@ -64,12 +65,18 @@ class TestResult:
         return f"lab{self.lab} {self.exercise}: {self.stage}" + (" [hidden]" if self.hidden else "")
 
 
+def call_key(lab, case, params):
+    """What identifies one probe call of a run of the tests: the lab, the case and its params."""
+    return (lab, case.id, json.dumps(params, sort_keys=True, default=str))
+
+
 class Grader:
     """What a grading test sees as its ``grader`` fixture: the cases, a way to run them on the
     student's code, the student's source to read (never run) and a per-run memo."""
 
-    def __init__(self, session, cases_by_lab):
+    def __init__(self, session, cases_by_lab, prefetch=None):
         self._session = session
+        self._prefetch = prefetch  # an engine.prefetch.Prefetch making some of the calls on a second child
         self.cases_by_lab = cases_by_lab
         self.lab = None  # set per test from its module name
         self._outcomes = {}
@@ -99,10 +106,13 @@ class Grader:
         and a later stage of the same exercise, say) runs once: the child's answer would not change.
         """
         params = params if params is not None else case.params
-        key = (self.lab, case.id, json.dumps(params, sort_keys=True, default=str))
+        key = call_key(self.lab, case, params)
         outcome = self._outcomes.get(key)
         if outcome is None:
-            outcome = self._outcomes[key] = self._session.call(case.probe, case.inputs, params)
+            outcome = self._prefetch.claim(key) if self._prefetch is not None else None
+            if outcome is None:
+                outcome = self._session.call(case.probe, case.inputs, params)
+            self._outcomes[key] = outcome
         if not outcome.ok:
             ran = case if params is case.params else dataclasses.replace(case, params=params)
             raise feedback.from_outcome(outcome, case=ran, lab=self.lab)
@@ -248,12 +258,14 @@ class Report:
 
 
 def grade(submission, cases_by_lab, labs, call_timeout=None, progress=None, hidden_cases_by_lab=None,
-          zygote=None, hidden_paths=(), submission_timeout=None, import_timeout=None):
+          zygote=None, hidden_paths=(), submission_timeout=None, import_timeout=None, prefetch=False):
     """Grade one submission folder (holding ``rnnlab/``): the public cases, then the hidden ones if given.
 
     Both runs share one child process; a crash or timeout only replaces the child. Every call
     together gets ``submission_timeout`` seconds (default ``SUBMISSION_BUDGET_S``); the tests
-    still to run when it is spent score 0 with a message that says so.
+    still to run when it is spent score 0 with a message that says so. With ``prefetch``, a second
+    child makes the public run's calls from the last lab backwards while the tests work forwards
+    (``engine.prefetch``): the same results, on two cores, for one submission graded alone.
     """
     from autograder.sandbox import static_scan
     from autograder.sandbox.session import CALL_TIMEOUT_S, IMPORT_TIMEOUT_S, SUBMISSION_BUDGET_S, Session
@@ -264,7 +276,9 @@ def grade(submission, cases_by_lab, labs, call_timeout=None, progress=None, hidd
     with Session(submission, call_timeout=call_timeout or CALL_TIMEOUT_S, zygote=zygote, hidden=hidden_paths,
                  budget=submission_timeout or SUBMISSION_BUDGET_S,
                  import_timeout=import_timeout or IMPORT_TIMEOUT_S) as session:
-        results = run_grading_tests(Grader(session, cases_by_lab), labs, progress)
+        with _helper(prefetch and len(labs) > 1, session, submission, call_timeout, zygote, hidden_paths,
+                     submission_timeout, import_timeout, cases_by_lab, labs) as helper:
+            results = run_grading_tests(Grader(session, cases_by_lab, helper), labs, progress)
         if hidden_cases_by_lab:
             # A test that hung on the public case would hang again: record it instead of waiting twice.
             # (A test the budget stopped before it ran says so again by itself, at once.)
@@ -274,3 +288,25 @@ def grade(submission, cases_by_lab, labs, call_timeout=None, progress=None, hidd
         layers = session.sandbox_layers
     warnings = [static_scan.describe_imports(forbidden)] if forbidden else []
     return Report(str(submission), results, time.perf_counter() - started, layers, warnings)
+
+
+@contextlib.contextmanager
+def _helper(wanted, session, submission, call_timeout, zygote, hidden_paths, submission_timeout, import_timeout,
+            cases_by_lab, labs):
+    """A ``Prefetch`` on a second child of ``session``'s zygote for the public cases of ``labs``, or None."""
+    from autograder.engine.prefetch import Prefetch
+    from autograder.sandbox.session import CALL_TIMEOUT_S, IMPORT_TIMEOUT_S, SUBMISSION_BUDGET_S, Session
+
+    if not wanted:
+        yield None
+        return
+    jobs = [(call_key(lab, case, case.params), case.probe, case.inputs, case.params)
+            for lab in labs for case in cases_by_lab.get(lab, {}).values()]
+    with Session(submission, call_timeout=call_timeout or CALL_TIMEOUT_S, zygote=session.zygote,
+                 hidden=hidden_paths, budget=submission_timeout or SUBMISSION_BUDGET_S,
+                 import_timeout=import_timeout or IMPORT_TIMEOUT_S) as second:
+        helper = Prefetch(second, jobs)
+        try:
+            yield helper
+        finally:
+            helper.stop()

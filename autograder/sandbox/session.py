@@ -16,6 +16,7 @@ import socket
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import weakref
 from dataclasses import dataclass, field
@@ -102,6 +103,7 @@ class Zygote:
 
     def __init__(self, startup_timeout=STARTUP_TIMEOUT_S):
         parent_end, child_end = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+        self._forking = threading.Lock()
         self._log = tempfile.TemporaryFile(prefix="rnnlab-zygote-")
         self._process = subprocess.Popen(
             [sys.executable, "-I", str(CHILD_SCRIPT), "--control-fd", str(child_end.fileno())],
@@ -124,9 +126,13 @@ class Zygote:
         self._control.settimeout(30)
 
     def fork_child(self, request, fds):
-        """Ask for a child serving ``request`` on ``fds`` (request, response, log); returns its pid."""
-        socket.send_fds(self._control, [json.dumps(request).encode()], list(fds))
-        reply = json.loads(self._control.recv(1 << 16).decode() or "{}")
+        """Ask for a child serving ``request`` on ``fds`` (request, response, log); returns its pid.
+
+        Thread-safe: two sessions of one zygote (``engine.prefetch``) may start children at once, and
+        each request must get its own reply."""
+        with self._forking:
+            socket.send_fds(self._control, [json.dumps(request).encode()], list(fds))
+            reply = json.loads(self._control.recv(1 << 16).decode() or "{}")
         if "pid" not in reply:
             raise RuntimeError("the grading process did not start a child")
         return reply["pid"]
@@ -187,6 +193,11 @@ class Session:
         self._log_path = Path(self._workdir.name) / "child-output.log"
         _LIVE.add(self)
 
+    @property
+    def zygote(self):
+        """The zygote this session's children fork from (shared with a second session for ``prefetch``)."""
+        return self._zygote
+
     # -- lifecycle ---------------------------------------------------------------------------
     def _start(self):
         request_read, request_write = os.pipe()
@@ -208,6 +219,16 @@ class Session:
         if meta.get("status") != "ready":
             raise wire.WireError("child did not start properly")
         self.sandbox_layers = meta.get("sandbox", [])
+
+    def interrupt(self):
+        """Kill the child's process group, leaving its pipes to the thread that may be reading them:
+        that call ends at once as "crashed" (and closes them). For ``engine.prefetch``'s thread."""
+        pid = self._pid
+        if pid is not None:
+            try:
+                os.killpg(pid, signal.SIGKILL)
+            except (ProcessLookupError, PermissionError):
+                pass
 
     def kill(self):
         """Kill the child now (its whole process group); the next call starts a new one."""
