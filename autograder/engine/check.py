@@ -21,7 +21,7 @@ def check_submission(target, labs, call_timeout=None, submission_timeout=None, p
         root = unpack_submission(target, scratch)
         cases = load_public_fixtures(labs)
         log(f"Checking {root} on lab(s) {', '.join(map(str, labs))} with the public tests "
-            "(your code runs in two separate Python processes, one per core; starting TensorFlow takes a few "
+            "(your code runs in two separate Python processes, side by side; starting TensorFlow takes a few "
             "seconds)...")
         # Two children make the calls (engine.prefetch): a student's check has the machine to itself.
         return grading.grade(root, cases, labs, call_timeout=call_timeout, progress=progress,

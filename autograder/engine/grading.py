@@ -276,7 +276,7 @@ def grade(submission, cases_by_lab, labs, call_timeout=None, progress=None, hidd
     with Session(submission, call_timeout=call_timeout or CALL_TIMEOUT_S, zygote=zygote, hidden=hidden_paths,
                  budget=submission_timeout or SUBMISSION_BUDGET_S,
                  import_timeout=import_timeout or IMPORT_TIMEOUT_S) as session:
-        with _helper(prefetch and len(labs) > 1, session, submission, call_timeout, zygote, hidden_paths,
+        with _helper(prefetch, session, submission, call_timeout, zygote, hidden_paths,
                      submission_timeout, import_timeout, cases_by_lab, labs) as helper:
             results = run_grading_tests(Grader(session, cases_by_lab, helper), labs, progress)
         if hidden_cases_by_lab:
