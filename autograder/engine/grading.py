@@ -276,8 +276,7 @@ def grade(submission, cases_by_lab, labs, call_timeout=None, progress=None, hidd
     with Session(submission, call_timeout=call_timeout or CALL_TIMEOUT_S, zygote=zygote, hidden=hidden_paths,
                  budget=submission_timeout or SUBMISSION_BUDGET_S,
                  import_timeout=import_timeout or IMPORT_TIMEOUT_S) as session:
-        with _helper(prefetch, session, submission, call_timeout, zygote, hidden_paths,
-                     submission_timeout, import_timeout, cases_by_lab, labs) as helper:
+        with _prefetching(session, cases_by_lab, labs) if prefetch else contextlib.nullcontext() as helper:
             results = run_grading_tests(Grader(session, cases_by_lab, helper), labs, progress)
         if hidden_cases_by_lab:
             # A test that hung on the public case would hang again: record it instead of waiting twice.
@@ -291,20 +290,13 @@ def grade(submission, cases_by_lab, labs, call_timeout=None, progress=None, hidd
 
 
 @contextlib.contextmanager
-def _helper(wanted, session, submission, call_timeout, zygote, hidden_paths, submission_timeout, import_timeout,
-            cases_by_lab, labs):
-    """A ``Prefetch`` on a second child of ``session``'s zygote for the public cases of ``labs``, or None."""
+def _prefetching(session, cases_by_lab, labs):
+    """A ``Prefetch`` making the public cases' calls of ``labs`` on a sibling of ``session``."""
     from autograder.engine.prefetch import Prefetch
-    from autograder.sandbox.session import CALL_TIMEOUT_S, IMPORT_TIMEOUT_S, SUBMISSION_BUDGET_S, Session
 
-    if not wanted:
-        yield None
-        return
     jobs = [(call_key(lab, case, case.params), case.probe, case.inputs, case.params)
             for lab in labs for case in cases_by_lab.get(lab, {}).values()]
-    with Session(submission, call_timeout=call_timeout or CALL_TIMEOUT_S, zygote=session.zygote,
-                 hidden=hidden_paths, budget=submission_timeout or SUBMISSION_BUDGET_S,
-                 import_timeout=import_timeout or IMPORT_TIMEOUT_S) as second:
+    with session.sibling() as second:
         helper = Prefetch(second, jobs)
         try:
             yield helper

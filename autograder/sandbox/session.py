@@ -193,10 +193,11 @@ class Session:
         self._log_path = Path(self._workdir.name) / "child-output.log"
         _LIVE.add(self)
 
-    @property
-    def zygote(self):
-        """The zygote this session's children fork from (shared with a second session for ``prefetch``)."""
-        return self._zygote
+    def sibling(self):
+        """A second session on the same submission, with the same settings and zygote, and a child of
+        its own (``engine.prefetch`` makes calls on it beside this one's)."""
+        return Session(self.submission, call_timeout=self.call_timeout, zygote=self._zygote, hidden=self._hidden,
+                       budget=self.budget, import_timeout=self.import_timeout)
 
     # -- lifecycle ---------------------------------------------------------------------------
     def _start(self):
