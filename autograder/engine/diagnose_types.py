@@ -8,8 +8,12 @@ from autograder.engine.diagnose import (
     LOSS_ARGUMENTS_SWAPPED, NEGATIVE_DIMENSION, OPTIMIZER_GOT_TENSOR_AS_VARIABLE, TENSOR_USED_AS_NUMPY_ARRAY,
     VALUE_OF_COMPILED_TENSOR, WEIGHT_NOT_ASSIGNED, WRONG_ARGUMENT_TYPE, Diagnosis, dims, fmt, shape_of, where_file,
     where_function)
+from autograder.sandbox.probes import SYMBOLIC_TENSOR_TO_NUMPY
 
 
+# Both readings of eager-only code run under tf.function end with the same advice.
+_KEEP_IT_IN_TENSORFLOW = ("Keep the step in TensorFlow ops (tf.* or keras.ops) and return tensors; it then runs "
+                          "eagerly and compiled")
 _NO_ATTRIBUTE = re.compile(r"^'([\w.]+)' object has no attribute '(\w+)'$")
 _CELL_ATTRIBUTES = ("state_size", "output_size", "build", "call", "units", "get_config")
 # NumPy array methods a TensorFlow tensor lacks, and those keras.ops has a function for.
@@ -42,8 +46,7 @@ def missing_attribute(error, case, facts):
     if owner == "SymbolicTensor" and attribute in ("numpy", *_NUMPY_METHODS):
         return Diagnosis(VALUE_OF_COMPILED_TENSOR.name,
                          f"`.{attribute}` needs a tensor's value, and this code ran compiled (under tf.function), "
-                         "where a tensor is symbolic: it has no value until the graph runs. Keep the step in "
-                         "TensorFlow ops (tf.* or keras.ops) and return tensors; it then runs eagerly and compiled")
+                         f"where a tensor is symbolic: it has no value until the graph runs. {_KEEP_IT_IN_TENSORFLOW}")
     if owner.endswith("EagerTensor") and attribute in _NUMPY_METHODS:
         instead = f"np.asarray(value)) or use keras.ops.{attribute}" if attribute in _OPS_FUNCTIONS else "np.asarray(value))"
         return Diagnosis(TENSOR_USED_AS_NUMPY_ARRAY.name,
@@ -232,21 +235,17 @@ def wrong_first_argument(error, case, facts):
     return None
 
 
-_SYMBOLIC_VALUE = re.compile(r"^Cannot convert a symbolic tf\.Tensor")
-
-
 def compiled_tensor_value(error, case, facts):
     """NumPy given a symbolic tensor: code written for eager mode, run under tf.function
     (``np.asarray(t)`` raises "Cannot convert a symbolic tf.Tensor ... to a numpy array"). ``float(t)``
     raises a TypeError too generic to name ("Expected any non-tensor type, but got a tensor")."""
     if error.get("type") != "NotImplementedError":
         return None
-    if not _SYMBOLIC_VALUE.match(error.get("message", "").strip()):
+    if not error.get("message", "").strip().startswith(SYMBOLIC_TENSOR_TO_NUMPY):
         return None
     return Diagnosis(VALUE_OF_COMPILED_TENSOR.name,
                      "this code ran compiled (under tf.function), where a tensor is symbolic: it has no value "
-                     "until the graph runs, so NumPy cannot read it. Keep the step in TensorFlow ops "
-                     "(tf.* or keras.ops) and return tensors; it then runs eagerly and compiled")
+                     f"until the graph runs, so NumPy cannot read it. {_KEEP_IT_IN_TENSORFLOW}")
 
 
 RULES = (compiled_tensor_value, wrong_first_argument, missing_attribute, negative_dimension, arithmetic_on_list,

@@ -47,7 +47,8 @@ def _graph_location(text, submission):
 
 
 def _describe(error, submission):
-    from autograder.sandbox.probes import ContractError, describe_stage_error, plain_message
+    from autograder.sandbox.probes import (
+        SYMBOLIC_TENSOR_TO_NUMPY, ContractError, describe_stage_error, plain_message)
 
     message = plain_message((error.msg if isinstance(error, SyntaxError) else str(error)).strip())
     graph_where = None
@@ -61,8 +62,8 @@ def _describe(error, submission):
     message = message.splitlines()[0] if message else ""
     if isinstance(error, ContractError):
         kind = "contract"
-    elif isinstance(error, NotImplementedError) and not message.startswith("Cannot convert a symbolic"):
-        kind = "not_implemented"  # the release's "fill this in"; TensorFlow's symbolic-tensor error is a bug
+    elif isinstance(error, NotImplementedError) and not message.startswith(SYMBOLIC_TENSOR_TO_NUMPY):
+        kind = "not_implemented"  # the release's "fill this in"
     elif getattr(error, "_rnnlab_import", False):
         kind = "import"
     else:

@@ -20,6 +20,9 @@ PROBES = {}
 
 
 KERAS_CONTEXT = "Exception encountered when calling"
+# How TensorFlow's NotImplementedError starts when NumPy is handed a graph tensor (code written for
+# eager mode, run under tf.function): a bug to explain, not the release's "not implemented yet".
+SYMBOLIC_TENSOR_TO_NUMPY = "Cannot convert a symbolic tf.Tensor"
 _BOLD = re.compile(r"\x1b\[1m(.*?)\x1b\[0m", re.DOTALL)
 
 

@@ -222,12 +222,14 @@ class Session:
         self.sandbox_layers = meta.get("sandbox", [])
 
     def interrupt(self):
-        """Kill the child's process group, leaving its pipes to the thread that may be reading them:
-        that call ends at once as "crashed" (and closes them). For ``engine.prefetch``'s thread."""
+        """Kill the child (its whole process group), leaving its pipes to the thread that may be
+        reading them: that call ends at once as "crashed" (and closes them). For ``engine.prefetch``."""
         pid = self._pid
-        if pid is not None:
+        if pid is None:
+            return
+        for target in (lambda: os.killpg(pid, signal.SIGKILL), lambda: os.kill(pid, signal.SIGKILL)):
             try:
-                os.killpg(pid, signal.SIGKILL)
+                target()
             except (ProcessLookupError, PermissionError):
                 pass
 
@@ -235,11 +237,7 @@ class Session:
         """Kill the child now (its whole process group); the next call starts a new one."""
         if self._pid is None:
             return
-        for target in (lambda: os.killpg(self._pid, signal.SIGKILL), lambda: os.kill(self._pid, signal.SIGKILL)):
-            try:
-                target()
-            except (ProcessLookupError, PermissionError):
-                pass
+        self.interrupt()
         for fd in (self._request_fd, self._response_fd):
             try:
                 os.close(fd)
